@@ -1,0 +1,30 @@
+# A thin front door over CMake presets (CMakePresets.json). Every target builds what it needs first.
+#   make build       release build               make test       release build + every test
+#   make asan        Debug + ASan/UBSan build    make test-asan  sanitizer build + every test
+#   make demo        release build, then the demo (until the demo lands: `gitmoor --help`)
+#   make bench       release build, then the benchmarks
+# Pass ctest arguments with ARGS, e.g. `make test ARGS="-L core"` or `make test ARGS="-R yaml"`.
+.PHONY: build asan test test-asan demo bench clean
+
+build:
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+asan:
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+
+test: build
+	scripts/run-tests.sh release $(ARGS)
+
+test-asan: asan
+	scripts/run-tests.sh asan $(ARGS)
+
+demo: build
+	build/release/cli/gitmoor --help
+
+bench: build
+	cmake --build --preset release --target bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,15 @@
+#pragma once
+// Each subcommand registers itself on the root app and returns the exit code through `run`. The cli/ folder holds
+// argument parsing and wiring only; the work is done by the modules.
+#include <CLI/CLI.hpp>
+
+namespace gitmoor::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the command ran and found a problem (drift, a failed object, a render error)
+inline constexpr int kExitUsage = 2;    // the command line or its inputs are wrong
+
+void register_version(CLI::App& app, int& exit_code);
+
+}  // namespace gitmoor::cli
