@@ -41,8 +41,14 @@ class Quantity {
   friend bool operator==(const Quantity& a, const Quantity& b) { return (a <=> b) == 0; }
 
  private:
+  // __extension__ keeps -Wpedantic quiet: 128 bits hold the 38 significant digits a parsed quantity may have.
+  __extension__ typedef __int128 Wide;
+
+  Quantity(Wide unscaled, std::int32_t scale, Format format) : unscaled_(unscaled), scale_(scale), format_(format) {}
+  [[nodiscard]] std::int64_t scaled_value(std::int32_t target_scale) const;
+
   // value = unscaled * 10^scale, exactly; normalised so that unscaled has no trailing decimal zeros (or is 0).
-  __int128 unscaled_ = 0;
+  Wide unscaled_ = 0;
   std::int32_t scale_ = 0;
   Format format_ = Format::DecimalSI;
 };
