@@ -40,21 +40,27 @@ struct YamlOptions {
   std::function<void(const YamlWarning&)> on_warning;
 };
 
-// Decode one YAML (or JSON) document into JSON. An empty or comment-only input is null.
+// Decode one YAML (or JSON) document into JSON. An empty or comment-only input is null; a stream of several
+// non-empty documents is an error (use parse_yaml_documents), rather than silently keeping the first.
+// Integral floats (`1.0`, `1e3`) that fit int64 become JSON integers, as kubectl sends them; see yaml.cpp.
 Json parse_yaml(std::string_view text, const YamlOptions& options = {});
 
-// Decode a multi-document stream into JSON values, one per non-empty document.
+// Decode a multi-document stream into JSON values, one per non-empty document (empty, comment-only and `null`
+// documents are skipped, as kubectl does).
 std::vector<Json> parse_yaml_documents(std::string_view text, const YamlOptions& options = {});
 
 // Decode a manifest stream into objects: empty documents skipped, `kind: List` documents expanded into their items,
-// each object carrying its SourceLocation. A document that is not a mapping is an error naming its position.
+// each object carrying its SourceLocation (file, 0-based document index counting every `---` document, 1-based line
+// of the document's first content; List items carry their List's). A document that is not a mapping is an error
+// naming its position.
 std::vector<Object> parse_manifests(std::string_view text, const YamlOptions& options = {});
 
 // Encode JSON as YAML for display: keys in sorted order, two-space indent, strings quoted wherever a plain scalar
 // would decode to something else, so parse_yaml(to_yaml(v)) == v.
 std::string to_yaml(const Json& value);
 
-// Encode several values as one multi-document stream (`---` between documents).
+// Encode several values as one multi-document stream (`---` between documents). A null value round-trips to no
+// document at all, since decoding skips null documents.
 std::string to_yaml_stream(const std::vector<Json>& values);
 
 }  // namespace gitmoor::core
