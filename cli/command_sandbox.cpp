@@ -1,0 +1,61 @@
+#include <csignal>
+#include <iostream>
+
+#include "commands.hpp"
+#include "gitmoor/core/error.hpp"
+#include "gitmoor/sandbox/sandbox.hpp"
+
+namespace gitmoor::cli {
+
+void register_sandbox(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("sandbox", "Run an in-memory Kubernetes API server that kubectl accepts");
+  auto listen = std::make_shared<std::string>("127.0.0.1:0");
+  auto kubeconfig_out = std::make_shared<std::string>();
+  auto tls = std::make_shared<bool>(false);
+  auto token = std::make_shared<std::string>();
+  auto controllers = std::make_shared<bool>(true);
+  auto ready_delay_ms = std::make_shared<int>(300);
+  cmd->add_option("--listen", *listen, "host:port to listen on (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--kubeconfig-out", *kubeconfig_out, "Write a kubeconfig for the sandbox to this path");
+  cmd->add_flag("--tls", *tls, "Serve HTTPS with a generated CA and server certificate");
+  cmd->add_option("--token", *token, "Require this bearer token on every request");
+  cmd->add_option("--controllers", *controllers, "Simulate controllers (Deployments, Jobs, ...): true or false")
+      ->capture_default_str();
+  cmd->add_option("--pod-ready-delay-ms", *ready_delay_ms, "How long simulated Pods take to become Ready")
+      ->capture_default_str();
+  cmd->callback([=, &exit_code] {
+    auto colon = listen->rfind(':');
+    if (colon == std::string::npos) throw core::InvalidInput("--listen " + *listen + ": expected host:port");
+    sandbox::SandboxOptions options;
+    options.host = listen->substr(0, colon);
+    if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+    try {
+      int port = std::stoi(listen->substr(colon + 1));
+      if (port < 0 || port > 65535) throw std::out_of_range("port");
+      options.port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+      throw core::InvalidInput("--listen " + *listen + ": the port is not a number from 0 to 65535");
+    }
+    options.tls = *tls;
+    options.token = *token;
+    options.controllers = *controllers;
+    options.pod_ready_delay = std::chrono::milliseconds(*ready_delay_ms);
+
+    // Block the stop signals before any thread starts, then wait for one.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = sandbox::Sandbox::start(options);
+    if (!kubeconfig_out->empty()) server->write_kubeconfig(*kubeconfig_out);
+    std::cout << "listening on " << server->url() << std::endl;
+    int received = 0;
+    sigwait(&signals, &received);
+    server->stop();
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace gitmoor::cli

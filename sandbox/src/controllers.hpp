@@ -1,0 +1,43 @@
+#pragma once
+// Simulated controllers, so workloads behave as on a cluster: Deployment → ReplicaSet → Pods that turn Running and
+// Ready after a delay, rollouts on template changes, status and conditions; StatefulSet, DaemonSet, Job, PVC,
+// LoadBalancer Service and HPA status. One thread; it reacts to store events and to its own timers.
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cluster.hpp"
+
+namespace gitmoor::sandbox {
+
+struct ControllerOptions {
+  std::chrono::milliseconds pod_ready_delay{300};
+};
+
+class Controllers {
+ public:
+  Controllers(Cluster& cluster, ControllerOptions options);
+  ~Controllers();
+  void stop();
+
+ private:
+  void run();
+  void on_event(const Event& event);
+  void reconcile(const ObjectRef& ref);
+
+  Cluster& cluster_;
+  ControllerOptions options_;
+  std::mutex mutex_;  // guards the queue; taken inside the store mutex by on_event, never the other way round
+  std::condition_variable cv_;
+  std::set<ObjectRef> queue_;
+  std::multimap<std::chrono::steady_clock::time_point, ObjectRef> timers_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  friend struct ControllerLogic;
+};
+
+}  // namespace gitmoor::sandbox
