@@ -1,0 +1,25 @@
+#pragma once
+// A Git repository as an Application names it: its URL and how to authenticate (Argo CD's repository secret).
+#include <filesystem>
+#include <string>
+
+namespace gitmoor::engine {
+
+struct RepositoryCredentials {
+  // HTTP(S): basic auth. A GitHub token goes in `password` (any non-empty username, e.g. `x-access-token`).
+  std::string username;
+  std::string password;
+  // SSH: a private key file (and its public key when the key needs it), checked against known_hosts.
+  std::filesystem::path ssh_private_key;
+  std::filesystem::path ssh_public_key;
+  std::string ssh_passphrase;
+  std::filesystem::path known_hosts;  // empty: ~/.ssh/known_hosts
+  bool insecure_skip_host_key_check = false;
+};
+
+struct Repository {
+  std::string url;  // file://, git://, http(s)://, ssh:// or scp-style user@host:path
+  RepositoryCredentials credentials;
+};
+
+}  // namespace gitmoor::engine

@@ -1,0 +1,109 @@
+#pragma once
+// Real Git for the engine tests: repositories built with the git CLI, served by `git daemon` (git://) and by
+// `git http-backend` behind a small HTTP server with basic auth (http://), both on 127.0.0.1, port 0.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../renderer/render_fixtures.hpp"
+
+namespace gitmoor::test {
+
+// Runs git with argv in `dir`, isolated from the user's and system's configuration; returns trimmed stdout and
+// throws with git's stderr on failure.
+std::string git(const std::filesystem::path& dir, const std::vector<std::string>& args);
+
+// A working repository whose commits are pushed to a bare repository that the servers export.
+class GitRemote {
+ public:
+  // Creates <served_root>/<name> (bare) and a work tree next to it, with branch `main` checked out.
+  GitRemote(const std::filesystem::path& served_root, const std::string& name);
+
+  void write(const std::string& path, const std::string& content);
+  void remove(const std::string& path);
+  // Commits everything and pushes `main` (force, so rewritten history goes out too); returns the new commit.
+  std::string commit(const std::string& message);
+  // `git reset --hard HEAD~1` then a new commit: history rewritten, as a force-push does.
+  std::string rewrite_last_commit(const std::string& message);
+  void tag(const std::string& name, bool annotated);
+  void branch(const std::string& name);  // at HEAD, pushed
+
+  [[nodiscard]] std::string file_url() const { return "file://" + bare_.string(); }
+  [[nodiscard]] const std::filesystem::path& bare() const { return bare_; }
+  [[nodiscard]] const std::filesystem::path& work() const { return work_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::filesystem::path bare_;
+  std::filesystem::path work_;
+};
+
+// Accepts connections on 127.0.0.1:0 and hands each to `git daemon --inetd`.
+class GitDaemon {
+ public:
+  explicit GitDaemon(std::filesystem::path base_path);
+  ~GitDaemon();
+  GitDaemon(const GitDaemon&) = delete;
+  GitDaemon& operator=(const GitDaemon&) = delete;
+
+  [[nodiscard]] std::string url(const std::string& repository) const;
+  [[nodiscard]] std::size_t connections() const { return connections_.load(); }
+
+ private:
+  void serve();
+
+  std::filesystem::path base_path_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> connections_{0};
+  std::vector<int> children_;
+  std::thread thread_;
+};
+
+// `git http-backend` as CGI behind HTTP/1.1 with basic auth on 127.0.0.1:0.
+class GitHttpServer {
+ public:
+  GitHttpServer(std::filesystem::path project_root, std::string username, std::string password);
+  ~GitHttpServer();
+  GitHttpServer(const GitHttpServer&) = delete;
+  GitHttpServer& operator=(const GitHttpServer&) = delete;
+
+  [[nodiscard]] std::string url(const std::string& repository) const;
+  [[nodiscard]] std::size_t ref_advertisements() const { return ref_advertisements_.load(); }  // GET info/refs
+  [[nodiscard]] std::size_t upload_packs() const { return upload_packs_.load(); }              // POST upload-pack
+  [[nodiscard]] std::size_t rejected() const { return rejected_.load(); }                      // 401 answers
+
+ private:
+  void serve();
+
+  std::filesystem::path project_root_;
+  std::string expected_authorization_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> ref_advertisements_{0}, upload_packs_{0}, rejected_{0};
+  std::thread thread_;
+};
+
+// A listening socket that never accepts: connections complete in the kernel and then hear nothing.
+class SilentServer {
+ public:
+  SilentServer();
+  ~SilentServer();
+  [[nodiscard]] int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A port on 127.0.0.1 where nothing listens (connection refused).
+int closed_port();
+
+}  // namespace gitmoor::test
