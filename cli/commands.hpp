@@ -11,6 +11,7 @@ inline constexpr int kExitFailure = 1;  // the command ran and found a problem (
 inline constexpr int kExitUsage = 2;    // the command line or its inputs are wrong
 
 void register_version(CLI::App& app, int& exit_code);
+void register_render(CLI::App& app, int& exit_code);
 void register_sandbox(CLI::App& app, int& exit_code);
 
 }  // namespace gitmoor::cli

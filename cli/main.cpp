@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
 
   int exit_code = cli::kExitOk;
   cli::register_version(app, exit_code);
+  cli::register_render(app, exit_code);
   cli::register_sandbox(app, exit_code);
 
   try {

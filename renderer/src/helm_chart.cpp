@@ -101,7 +101,8 @@ void stage_dependencies(const fs::path& repo_root, const fs::path& original, con
     const std::string relative = dep.repository.substr(std::string_view("file://").size());
     const fs::path source_rel = fs::relative(original, repo_root) / relative;
     const fs::path source =
-        resolve_in_repository(repo_root, source_rel.generic_string(), "chart " + display + " dependency " + dep.name);
+        resolve_in_repository(repo_root, source_rel.generic_string(),
+                              "chart " + display + " dependency " + dep.name + " (" + dep.repository + ")");
     if (!fs::exists(source / "Chart.yaml")) {
       throw RenderError("chart " + display + ": dependency " + dep.name + " at " + dep.repository +
                         " has no Chart.yaml");

@@ -34,7 +34,7 @@ std::vector<std::string> value_file_arguments(const fs::path& repo_root, const R
     }
     const std::string relative = (fs::path(request.app_path) / file).lexically_normal().generic_string();
     const fs::path resolved =
-        resolve_in_repository(repo_root, relative, "value file " + file + " (" + relative + ")", false);
+        resolve_in_repository(repo_root, relative, "value file " + file, false);
     std::error_code ec;
     if (!fs::is_regular_file(resolved, ec)) {
       if (helm.ignore_missing_value_files) continue;

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 RenderResult render(const RenderRequest& request) {
   const std::string app_path = request.app_path.empty() ? std::string(".") : request.app_path;
-  const fs::path dir = resolve_in_repository(request.repo_root, app_path, "path");
+  const fs::path dir = resolve_in_repository(request.repo_root, app_path, "path " + app_path);
   if (!fs::is_directory(dir)) throw RenderError("path " + app_path + " is not a directory");
 
   RenderResult result;
