@@ -13,5 +13,6 @@ inline constexpr int kExitUsage = 2;    // the command line or its inputs are wr
 void register_version(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 void register_sandbox(CLI::App& app, int& exit_code);
+void register_diff(CLI::App& app, int& exit_code);
 
 }  // namespace gitmoor::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cli::register_version(app, exit_code);
   cli::register_render(app, exit_code);
   cli::register_sandbox(app, exit_code);
+  cli::register_diff(app, exit_code);
 
   try {
     app.parse(argc, argv);

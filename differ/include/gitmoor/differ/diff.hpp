@@ -1,0 +1,41 @@
+#pragma once
+// The structural diff that predicts server-side apply (DESIGN.md decision 4). Pure: objects in, result out.
+//
+// A resource is in sync when (a) every field of the desired object equals the live value (maps by key, list-maps
+// by their merge keys, other lists atomically; quantities by value, numbers by value) and (b) no field that the
+// field manager owns in the live object's managedFields is absent from the desired object (apply would remove it).
+// Fields other managers set (defaults, controllers, webhooks) are not drift.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gitmoor/core/object.hpp"
+#include "gitmoor/differ/ignore.hpp"
+#include "gitmoor/differ/result.hpp"
+
+namespace gitmoor::differ {
+
+inline constexpr const char* kTrackingAnnotation = "gitmoor.dev/tracking-id";
+
+struct DiffOptions {
+  std::string field_manager = "gitmoor";
+  std::vector<IgnoreRule> ignore_rules;
+  // spec.replicas of a workload that a HorizontalPodAutoscaler scales is not drift (on by default).
+  bool ignore_hpa_replicas = true;
+};
+
+// One resource. At least one side must be given: no desired → Extraneous, no live → Missing.
+// `hpa_targets` are the keys of workloads scaled by an HPA (see hpa_targets()).
+ResourceDiff diff_resource(const core::Object* desired, const core::Object* live, const DiffOptions& options = {},
+                           const std::vector<core::ResourceKey>& hpa_targets = {});
+
+// An application: desired and live objects matched by ResourceKey. Live objects without a desired counterpart are
+// Extraneous only when they carry the tracking annotation (the caller selected them as the app's); others are
+// skipped. Result sorted by key.
+AppDiff diff_app(const std::vector<core::Object>& desired, const std::vector<core::Object>& live,
+                 const DiffOptions& options = {});
+
+// Keys of the workloads that HorizontalPodAutoscalers among `objects` scale (their spec.scaleTargetRef).
+std::vector<core::ResourceKey> hpa_targets(const std::vector<const core::Object*>& objects);
+
+}  // namespace gitmoor::differ
