@@ -58,6 +58,17 @@ std::shared_ptr<const RenderResult> RenderCache::render(const RenderRequest& req
   return std::make_shared<const RenderResult>(renderer::render(request));
 }
 
+std::shared_ptr<const RenderResult> RenderCache::find(const RenderRequest& request) {
+  if (request.commit.empty()) return nullptr;
+  const std::string key = key_of(request);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.position);
+  ++stats_.hits;
+  return it->second.result;
+}
+
 RenderCacheStats RenderCache::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

@@ -29,6 +29,10 @@ class RenderCache {
   // change under us) are rendered every time. Failures are not cached: the next poll retries.
   [[nodiscard]] std::shared_ptr<const RenderResult> render(const RenderRequest& request);
 
+  // The cached result for the request's key (a hit), or null (not counted as a miss): callers that must prepare
+  // the tree first (a checkout) ask before preparing it.
+  [[nodiscard]] std::shared_ptr<const RenderResult> find(const RenderRequest& request);
+
   // The key: commit, path, type override and every parameter that changes the output.
   [[nodiscard]] static std::string key_of(const RenderRequest& request);
 

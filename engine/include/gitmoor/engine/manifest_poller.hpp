@@ -1,0 +1,48 @@
+#pragma once
+// One poll of many Applications: their repositories checked once each (all the revisions of a repository in one
+// remote check, at most one fetch), each app's revision resolved, and its manifests taken from the render cache or
+// rendered from a checkout shared by every app at that commit. An unchanged repository costs one ls-remote per
+// repository and no render at all.
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gitmoor/engine/git_source.hpp"
+#include "gitmoor/renderer/render_cache.hpp"
+
+namespace gitmoor::engine {
+
+// spec.source of one Application, as the poller needs it.
+struct AppSource {
+  std::string app;  // the Application's name, for messages
+  Repository repository;
+  std::string target_revision = "HEAD";
+  std::string path = ".";
+  // type, helm, directory and limits; repo_root, app_path and commit are filled by the poller.
+  renderer::RenderRequest render;
+};
+
+struct AppManifests {
+  std::string app;
+  std::string commit;                                          // empty when the revision could not be resolved
+  std::shared_ptr<const renderer::RenderResult> manifests;     // null on error
+  std::exception_ptr error;                                    // GitError or RenderError; never prune on one
+  bool rendered = false;                                       // a renderer ran (not from the cache)
+
+  [[nodiscard]] bool ok() const { return !error; }
+};
+
+class ManifestPoller {
+ public:
+  ManifestPoller(GitSource& source, renderer::RenderCache& cache) : source_(source), cache_(cache) {}
+
+  // One entry per app, in the order given. Failures are per app (a repository failure fails its apps only).
+  [[nodiscard]] std::vector<AppManifests> poll(const std::vector<AppSource>& apps);
+
+ private:
+  GitSource& source_;
+  renderer::RenderCache& cache_;
+};
+
+}  // namespace gitmoor::engine
