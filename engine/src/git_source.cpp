@@ -9,6 +9,7 @@
 #include "gitmoor/core/logging.hpp"
 #include "mirror.hpp"
 #include "network_stream.hpp"
+#include "path_inspector.hpp"
 #include "tree_writer.hpp"
 
 namespace gitmoor::engine {
@@ -216,6 +217,20 @@ std::shared_ptr<const Checkout> GitSource::checkout(const Repository& repository
   // Forget entries whose checkouts are gone, so the map does not grow with every commit ever seen.
   std::erase_if(checkouts_, [](const auto& entry) { return entry.second.expired(); });
   return checkout;
+}
+
+std::vector<PathInfo> GitSource::inspect(const Repository& repository, const std::string& commit,
+                                         const std::vector<PathQuery>& queries) {
+  auto state = state_of(repository.url);
+  std::lock_guard lock(state->mutex);
+  git_oid id;
+  if (commit.size() != GIT_OID_HEXSZ || git_oid_fromstr(&id, commit.c_str()) != 0) {
+    throw core::InvalidInput("inspect of " + redact_url(repository.url) + ": " + commit + " is not a full commit SHA");
+  }
+  bool created = false;
+  Mirror mirror = Mirror::open_or_create(state->mirror, created);
+  if (created) ++clones_;
+  return inspect_paths(mirror.get(), id, queries);
 }
 
 SourceCounters GitSource::counters() const {

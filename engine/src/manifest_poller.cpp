@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "render_inputs.hpp"
+
 namespace gitmoor::engine {
 
 std::vector<AppManifests> ManifestPoller::poll(const std::vector<AppSource>& apps) {
@@ -24,15 +26,56 @@ std::vector<AppManifests> ManifestPoller::poll(const std::vector<AppSource>& app
       for (auto i : indices) out[i].error = std::current_exception();
       continue;
     }
+    // The render cache's identity of each app's inputs: looked up per (commit, app); computed, for the apps
+    // at a commit not seen before, in one pass over the mirror.
+    std::vector<std::string> parameters(indices.size()), identities(indices.size());
+    std::map<std::string, std::vector<std::size_t>> unknown;  // commit → positions in `indices`
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      const auto i = indices[k];
+      try {
+        out[i].commit = polled.revisions.at(apps[i].target_revision).value();
+      } catch (...) {
+        out[i].error = std::current_exception();
+        continue;
+      }
+      renderer::RenderRequest request = apps[i].render;
+      request.app_path = apps[i].path;
+      parameters[k] = renderer::RenderCache::key_of(request);  // commit left empty: the rest of the key
+      std::lock_guard lock(mutex_);
+      if (auto it = identities_.find(out[i].commit + parameters[k]); it != identities_.end()) {
+        identities[k] = it->second;
+      } else {
+        unknown[out[i].commit].push_back(k);
+      }
+    }
+    for (const auto& [commit, positions] : unknown) {
+      std::vector<const AppSource*> batch;
+      for (auto k : positions) batch.push_back(&apps[indices[k]]);
+      std::vector<std::string> computed;
+      try {
+        computed = render_inputs_identities(source_, repository, commit, batch);
+      } catch (const GitError&) {
+        computed.assign(batch.size(), std::string());  // the checkout will report what is wrong
+      }
+      std::lock_guard lock(mutex_);
+      if (identities_.size() + positions.size() > kMaxIdentities) identities_.clear();
+      for (std::size_t b = 0; b < positions.size(); ++b) {
+        const auto k = positions[b];
+        identities[k] = computed[b].empty() ? commit : computed[b];
+        identities_[commit + parameters[k]] = identities[k];
+      }
+    }
+
     // Held for the whole poll, so apps at the same commit share one checkout.
     std::map<std::string, std::shared_ptr<const Checkout>> checkouts;
-    for (auto i : indices) {
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      const auto i = indices[k];
       AppManifests& result = out[i];
+      if (result.error) continue;
       try {
-        result.commit = polled.revisions.at(apps[i].target_revision).value();
         renderer::RenderRequest request = apps[i].render;
         request.app_path = apps[i].path;
-        request.commit = result.commit;
+        request.commit = identities[k];
         if ((result.manifests = cache_.find(request))) continue;
         auto& checkout = checkouts[result.commit];
         if (!checkout) checkout = source_.checkout(repository, result.commit);

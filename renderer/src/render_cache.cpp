@@ -1,29 +1,49 @@
 #include "gitmoor/renderer/render_cache.hpp"
 
-#include "gitmoor/core/object.hpp"
+#include <string_view>
 
 namespace gitmoor::renderer {
 
+namespace {
+
+// Length-prefixed fields: unambiguous whatever the values contain, and cheap (a poll builds one key per app).
+void field(std::string& key, std::string_view value) {
+  key.append(std::to_string(value.size())).push_back(':');
+  key.append(value);
+}
+
+}  // namespace
+
 std::string RenderCache::key_of(const RenderRequest& request) {
   const HelmOptions& helm = request.helm;
-  core::Json parameters = core::Json::array();
-  for (const auto& p : helm.parameters) parameters.push_back({p.name, p.value, p.force_string});
   // The repository root is not part of the key: one commit renders the same wherever it is checked out.
-  const core::Json key{
-      {"commit", request.commit},
-      {"path", request.app_path},
-      {"type", request.type ? std::string(to_string(*request.type)) : std::string()},
-      {"helm",
-       {{"release", helm.release_name}, {"namespace", helm.ns}, {"valueFiles", helm.value_files},
-        {"ignoreMissing", helm.ignore_missing_value_files}, {"values", helm.values},
-        {"valuesObject", helm.values_object}, {"parameters", parameters}, {"kubeVersion", helm.kube_version},
-        {"apiVersions", helm.api_versions}, {"skipCrds", helm.skip_crds}}},
-      {"directory",
-       {{"recurse", request.directory.recurse}, {"include", request.directory.include},
-        {"exclude", request.directory.exclude}}},
-      {"limits", {request.limits.max_output_bytes, request.limits.max_objects}},
-  };
-  return key.dump();
+  std::string key;
+  key.reserve(256);
+  field(key, request.commit);
+  field(key, request.app_path);
+  field(key, request.type ? to_string(*request.type) : std::string_view());
+  field(key, helm.release_name);
+  field(key, helm.ns);
+  key.append(std::to_string(helm.value_files.size())).push_back('v');
+  for (const auto& file : helm.value_files) field(key, file);
+  key.push_back(helm.ignore_missing_value_files ? 'I' : 'i');
+  field(key, helm.values);
+  field(key, helm.values_object.is_null() ? std::string() : helm.values_object.dump());
+  key.append(std::to_string(helm.parameters.size())).push_back('p');
+  for (const auto& p : helm.parameters) {
+    field(key, p.name);
+    field(key, p.value);
+    key.push_back(p.force_string ? 'S' : 's');
+  }
+  field(key, helm.kube_version);
+  key.append(std::to_string(helm.api_versions.size())).push_back('a');
+  for (const auto& api : helm.api_versions) field(key, api);
+  key.push_back(helm.skip_crds ? 'C' : 'c');
+  key.push_back(request.directory.recurse ? 'R' : 'r');
+  field(key, request.directory.include);
+  field(key, request.directory.exclude);
+  field(key, std::to_string(request.limits.max_output_bytes) + "/" + std::to_string(request.limits.max_objects));
+  return key;
 }
 
 std::shared_ptr<const RenderResult> RenderCache::render(const RenderRequest& request) {

@@ -88,6 +88,52 @@ TEST_CASE("50 apps on 50 paths of one monorepo: one remote check, at most one fe
   CHECK(results[7].commit == second);
   CHECK(results[7].manifests->objects.at(0).json()["data"]["tag"] == "v2");
   CHECK(results[8].manifests->objects.at(0).json()["data"]["tag"] == "v1");
+  // Only the app whose folder the commit changed is rendered again.
+  CHECK(renderer::tool_runs() == runs + 1);
+  for (int i = 0; i < kApps; ++i) CHECK(results[i].rendered == (i == 7));
+  for (const auto& r : results) CHECK(r.commit == second);
+}
+
+TEST_CASE("a commit that changes a value file outside the chart, or a file:// dependency, renders again",
+          "[engine][poller]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "repo.git");
+  fs::copy(test::render_fixtures() / "charts", remote.work() / "charts", fs::copy_options::recursive);
+  fs::copy(test::render_fixtures() / "values", remote.work() / "values", fs::copy_options::recursive);
+  remote.write("directory/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\n");
+  remote.commit("charts");
+  engine::GitSource source({.cache_dir = dir.path() / "cache"});
+  renderer::RenderCache cache;
+  engine::ManifestPoller poller(source, cache);
+  const engine::Repository repository{.url = remote.file_url(), .credentials = {}};
+  engine::AppSource with_values{.app = "values", .repository = repository, .path = "charts/sidecar-only"};
+  remote.write("charts/sidecar-only/Chart.yaml", "apiVersion: v2\nname: s\nversion: 0.1.0\n");
+  remote.write("charts/sidecar-only/templates/cm.yaml",
+               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\ndata: {extra: {{ .Values.extra | quote }}}\n");
+  remote.commit("values app");
+  with_values.render.helm.value_files = {"../../values/prod.yaml"};
+  const engine::AppSource with_file_dependency{.app = "app", .repository = repository, .path = "charts/app"};
+  const engine::AppSource directory{.app = "dir", .repository = repository, .path = "directory"};
+  const std::vector<engine::AppSource> apps{with_values, with_file_dependency, directory};
+
+  auto results = poller.poll(apps);
+  for (const auto& r : results) REQUIRE(r.rendered);
+  CHECK(results[0].manifests->objects.at(0).json()["data"]["extra"] == "from-prod");
+
+  remote.write("values/prod.yaml", "replicas: 3\nextra: changed\n");
+  remote.commit("change the shared values");
+  results = poller.poll(apps);
+  CHECK(results[0].rendered);  // its value file changed
+  CHECK(results[0].manifests->objects.at(0).json()["data"]["extra"] == "changed");
+  CHECK(results[1].rendered);  // a chart with a file:// dependency is keyed by the commit
+  CHECK_FALSE(results[2].rendered);
+
+  remote.write("charts/common/values.yaml", "greeting: changed\n");
+  remote.commit("change the file:// dependency");
+  results = poller.poll(apps);
+  CHECK_FALSE(results[0].rendered);
+  CHECK(results[1].rendered);
+  CHECK_FALSE(results[2].rendered);
 }
 
 TEST_CASE("a poll's failures stay with their apps", "[engine][poller]") {

@@ -33,6 +33,20 @@ struct SourceCounters {
   std::size_t checkouts = 0;      // commit trees written
 };
 
+// A question about one path of a commit, answered from the mirror without a checkout.
+struct PathQuery {
+  std::string path;             // relative to the repository root; "" or "." is the root
+  bool read_content = false;    // for a file: its bytes
+  bool find_symlinks = false;   // for a folder: whether any symlink lies below it
+};
+
+struct PathInfo {
+  std::string id;               // the Git object id at the path (tree or blob); "" when the path does not exist
+  bool is_tree = false;
+  bool has_symlink = false;     // the path is a symlink, or (find_symlinks) a folder holding one
+  std::string content;
+};
+
 // The outcome for one revision of a poll: a commit, or the error saying why not (the other revisions still resolve).
 struct Resolution {
   std::string commit;
@@ -67,6 +81,11 @@ class GitSource {
   // when the last holder lets go. The whole tree, not only the app's path: value files and file:// chart
   // dependencies may live elsewhere in the repository.
   [[nodiscard]] std::shared_ptr<const Checkout> checkout(const Repository& repository, const std::string& commit);
+
+  // Object ids (and optionally contents) of paths at `commit`, read from the mirror in one go: what the render
+  // cache needs to tell that an app's inputs did not change between two commits.
+  [[nodiscard]] std::vector<PathInfo> inspect(const Repository& repository, const std::string& commit,
+                                              const std::vector<PathQuery>& queries);
 
   [[nodiscard]] SourceCounters counters() const;
   [[nodiscard]] const GitSourceOptions& options() const { return options_; }

@@ -2,9 +2,12 @@
 // One poll of many Applications: their repositories checked once each (all the revisions of a repository in one
 // remote check, at most one fetch), each app's revision resolved, and its manifests taken from the render cache or
 // rendered from a checkout shared by every app at that commit. An unchanged repository costs one ls-remote per
-// repository and no render at all.
+// repository and no render at all; a new commit re-renders only the apps whose inputs (folder, value files) it
+// changed.
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,8 +44,14 @@ class ManifestPoller {
   [[nodiscard]] std::vector<AppManifests> poll(const std::vector<AppSource>& apps);
 
  private:
+  static constexpr std::size_t kMaxIdentities = 100000;
+
   GitSource& source_;
   renderer::RenderCache& cache_;
+  std::mutex mutex_;
+  // (commit, app source) → the render cache's identity of the app's inputs: their object ids when they can be
+  // known (a commit elsewhere in the monorepo then renders nothing), else the commit.
+  std::map<std::string, std::string> identities_;
 };
 
 }  // namespace gitmoor::engine

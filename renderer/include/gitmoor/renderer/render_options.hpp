@@ -50,7 +50,9 @@ struct RenderLimits {
 struct RenderRequest {
   std::filesystem::path repo_root;  // the checkout (or any local tree); every path is confined to it
   std::string app_path;             // relative to repo_root; "" or "." is the root
-  std::string commit;               // the commit the checkout holds; "" for a local tree (never cached)
+  // The identity of the inputs, the cache key's first part: the commit the checkout holds, or anything that
+  // changes whenever the rendered files change (the engine uses Git object ids); "" for a local tree (never cached).
+  std::string commit;
   std::optional<SourceType> type;   // explicit override; otherwise detected
   HelmOptions helm;
   DirectoryOptions directory;
