@@ -20,6 +20,20 @@ bool at_or_under(const std::string& path, const std::string& pointer) {
   return path.size() == pointer.size() || path[pointer.size()] == '/';
 }
 
+bool string_is(const Json& object, std::string_view field, std::string_view value) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == value;
+}
+
+// A managedFields entry of `manager`'s apply to the main resource (status and scale are written by others).
+bool is_applied_by(const Json& entry, const std::string& manager) {
+  if (!entry.is_object() || !string_is(entry, "manager", manager) || !string_is(entry, "operation", "Apply")) {
+    return false;
+  }
+  auto sub = entry.find("subresource");
+  return sub == entry.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty();
+}
+
 bool needs_normalizing(const Json& desired) {
   // Only a Secret's stringData changes meaning; everything else the walk skips in place, without a copy.
   return desired.contains("stringData");
@@ -93,13 +107,10 @@ ResourceDiff diff_resource(const core::Object* desired, const core::Object* live
   if (auto metadata = live->json().find("metadata"); metadata != live->json().end() && metadata->is_object()) {
     if (auto entries = metadata->find("managedFields"); entries != metadata->end() && entries->is_array()) {
       for (const auto& entry : *entries) {
-        if (!entry.is_object() || entry.value("manager", "") != options.field_manager ||
-            entry.value("operation", "") != "Apply" || !entry.value("subresource", "").empty()) {
-          continue;
-        }
-        if (auto fields = entry.find("fieldsV1"); fields != entry.end()) {
-          detail::compare_owned(walk, *fields, desired_json, &live->json());
-        }
+        if (!is_applied_by(entry, options.field_manager)) continue;
+        auto fields = entry.find("fieldsV1");
+        if (fields == entry.end() || detail::owned_fields_kept(*fields, *desired_json)) continue;
+        detail::compare_owned(walk, *fields, desired_json, &live->json());
       }
     }
   }

@@ -62,6 +62,10 @@ Json normalize(const Json& object) {
 }
 
 bool scalars_equal(const Json& desired, const Json& live, const std::vector<std::string>& path) {
+  return scalars_equal_at(desired, live, std::vector<std::string_view>(path.begin(), path.end()));
+}
+
+bool scalars_equal_at(const Json& desired, const Json& live, const std::vector<std::string_view>& path) {
   if (desired.is_number() && live.is_number()) {
     if (desired.is_number_float() || live.is_number_float()) return desired.get<double>() == live.get<double>();
     if (desired.is_number_unsigned() || live.is_number_unsigned()) {
@@ -71,7 +75,7 @@ bool scalars_equal(const Json& desired, const Json& live, const std::vector<std:
     return desired.get<std::int64_t>() == live.get<std::int64_t>();
   }
   if (desired == live) return true;
-  if (is_quantity_field(path)) {
+  if (is_quantity_at(path)) {
     auto a = as_quantity(desired);
     auto b = as_quantity(live);
     return a && b && *a == *b;

@@ -7,45 +7,61 @@ namespace gitmoor::differ {
 
 namespace {
 
-bool contains(const std::vector<std::string>& path, std::string_view name) {
+bool contains(const std::vector<std::string_view>& path, std::string_view name) {
   return std::find(path.begin(), path.end(), name) != path.end();
 }
 
-ListSchema map_of(std::vector<std::string> keys) { return {ListType::Map, std::move(keys)}; }
-
-bool in_container(const std::vector<std::string>& path) {
+bool in_container(const std::vector<std::string_view>& path) {
   return contains(path, "containers") || contains(path, "initContainers") || contains(path, "ephemeralContainers");
 }
 
+std::vector<std::string_view> views(const std::vector<std::string>& path) {
+  return {path.begin(), path.end()};
+}
+
+// Shared constants: the walk asks for a schema at every list, so nothing is built per call.
+const ListSchema kAtomic{};
+const ListSchema kSet{ListType::Set, {}};
+const ListSchema kByName{ListType::Map, {"name"}};
+const ListSchema kByUid{ListType::Map, {"uid"}};
+const ListSchema kByMountPath{ListType::Map, {"mountPath"}};
+const ListSchema kByDevicePath{ListType::Map, {"devicePath"}};
+const ListSchema kByIp{ListType::Map, {"ip"}};
+const ListSchema kBySpread{ListType::Map, {"topologyKey", "whenUnsatisfiable"}};
+const ListSchema kContainerPorts{ListType::Map, {"containerPort", "protocol"}};
+const ListSchema kServicePorts{ListType::Map, {"port", "protocol"}};
+
 }  // namespace
 
-ListSchema list_schema(const std::vector<std::string>& path, bool builtin) {
-  if (path.empty()) return {};
-  const std::string& field = path.back();
+ListSchema list_schema(const std::vector<std::string>& path, bool builtin) { return list_schema_at(views(path), builtin); }
+
+const ListSchema& list_schema_at(const std::vector<std::string_view>& path, bool builtin) {
+  if (path.empty()) return kAtomic;
+  const std::string_view field = path.back();
   if (path.size() == 2 && path[0] == "metadata") {
-    if (field == "ownerReferences") return map_of({"uid"});
-    if (field == "finalizers") return {ListType::Set, {}};
-    return {};
+    if (field == "ownerReferences") return kByUid;
+    if (field == "finalizers") return kSet;
+    return kAtomic;
   }
-  if (!builtin) return {};
-  if (field == "containers" || field == "initContainers" || field == "ephemeralContainers") return map_of({"name"});
+  if (!builtin) return kAtomic;
+  if (field == "containers" || field == "initContainers" || field == "ephemeralContainers") return kByName;
   if (field == "env" || field == "imagePullSecrets" || field == "resourceClaims" || field == "schedulingGates") {
-    return map_of({"name"});
+    return kByName;
   }
-  if (field == "volumes") return map_of({"name"});
-  if (field == "volumeMounts") return map_of({"mountPath"});
-  if (field == "volumeDevices") return map_of({"devicePath"});
-  if (field == "hostAliases") return map_of({"ip"});
-  if (field == "topologySpreadConstraints") return map_of({"topologyKey", "whenUnsatisfiable"});
-  if (field == "finalizers") return {ListType::Set, {}};
+  if (field == "volumes") return kByName;
+  if (field == "volumeMounts") return kByMountPath;
+  if (field == "volumeDevices") return kByDevicePath;
+  if (field == "hostAliases") return kByIp;
+  if (field == "topologySpreadConstraints") return kBySpread;
+  if (field == "finalizers") return kSet;
   // Mutating/ValidatingWebhookConfiguration webhooks (+listMapKey=name): cainjector's caBundle is its own.
-  if (field == "webhooks" && path.size() == 1) return map_of({"name"});
+  if (field == "webhooks" && path.size() == 1) return kByName;
   if (field == "ports") {
-    if (in_container(path)) return map_of({"containerPort", "protocol"});
+    if (in_container(path)) return kContainerPorts;
     // Service spec.ports; other `ports` lists (Ingress backends, NetworkPolicy) are atomic.
-    if (path.size() == 2 && path[0] == "spec") return map_of({"port", "protocol"});
+    if (path.size() == 2 && path[0] == "spec") return kServicePorts;
   }
-  return {};
+  return kAtomic;
 }
 
 std::string_view list_key_default(std::string_view key_field) {
@@ -55,11 +71,13 @@ std::string_view list_key_default(std::string_view key_field) {
   return "";
 }
 
-bool is_quantity_field(const std::vector<std::string>& path) {
+bool is_quantity_field(const std::vector<std::string>& path) { return is_quantity_at(views(path)); }
+
+bool is_quantity_at(const std::vector<std::string_view>& path) {
   const std::size_t n = path.size();
   if (n < 2) return false;
-  const std::string& last = path[n - 1];
-  const std::string& parent = path[n - 2];
+  const std::string_view last = path[n - 1];
+  const std::string_view parent = path[n - 2];
   // resources.limits.cpu, resources.requests.memory (containers, PVC spec), pod overhead, node-like capacity.
   if ((parent == "limits" || parent == "requests") && n >= 3 && path[n - 3] == "resources") return true;
   if (parent == "overhead" || parent == "capacity" || parent == "allocatable") return true;

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <optional>
 
 #include "gitmoor/differ/field_set.hpp"
 #include "gitmoor/differ/normalize.hpp"
-#include "gitmoor/differ/schema.hpp"
 
 namespace gitmoor::differ::detail {
 
@@ -16,7 +17,7 @@ constexpr std::array<std::string_view, 8> kServerMetadata{
     "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"};
 
 // Fields of the desired object that are never compared: identity (matched by key), and what the server owns.
-bool skipped(const Walk& walk, const std::string& key) {
+bool skipped(const Walk& walk, std::string_view key) {
   const auto depth = walk.names.size();
   if (depth == 0) return key == "status" || key == "apiVersion" || key == "kind";
   if (depth == 1 && walk.names[0] == "metadata") {
@@ -28,26 +29,22 @@ bool skipped(const Walk& walk, const std::string& key) {
   return false;
 }
 
-const Json* member(const Json* object, const std::string& key) {
+const Json* member(const Json* object, std::string_view key) {
   if (object == nullptr || !object->is_object()) return nullptr;
   auto it = object->find(key);
   if (it == object->end() || it->is_null()) return nullptr;
   return &*it;
 }
 
-// RAII step into a field or element: names, pointer and elements grow and shrink together.
+// RAII step into a field or a list element.
 class Step {
  public:
-  Step(Walk& walk, const std::string& token, std::string element, bool named, const std::string* name = nullptr)
-      : walk_(walk), pointer_size_(walk.pointer.size()), named_(named) {
-    walk_.pointer += '/';
-    walk_.pointer += escape_pointer(token);
-    walk_.elements.push_back(std::move(element));
-    if (named_) walk_.names.push_back(name ? *name : token);
+  Step(Walk& walk, Token token) : walk_(walk), named_(token.is_field) {
+    if (named_) walk_.names.push_back(token.field);
+    walk_.path.push_back(token);
   }
   ~Step() {
-    walk_.pointer.resize(pointer_size_);
-    walk_.elements.pop_back();
+    walk_.path.pop_back();
     if (named_) walk_.names.pop_back();
   }
   Step(const Step&) = delete;
@@ -55,23 +52,39 @@ class Step {
 
  private:
   Walk& walk_;
-  std::size_t pointer_size_;
   bool named_;
 };
 
+Token field_token(std::string_view name, std::string_view raw = {}) { return {true, name, 0, raw, nullptr, nullptr}; }
+Token element_token(std::size_t index, std::string_view raw, const Json* element = nullptr,
+                    const std::vector<std::string>* keys = nullptr) {
+  return {false, {}, index, raw, element, keys};
+}
+
+std::string element_string(const Token& t) {
+  if (!t.raw.empty()) return std::string(t.raw);
+  if (t.is_field) return field_element(t.field);
+  if (t.element != nullptr && t.keys != nullptr) return key_element(keys_of(*t.element, *t.keys));
+  if (t.element != nullptr) return value_element(*t.element);
+  return "i:" + std::to_string(t.index);
+}
+
 void record(Walk& walk, ChangeOp op, const Json* desired, const Json* live) {
   FoundChange found;
-  found.change.path = walk.pointer;
+  for (const auto& t : walk.path) {
+    found.change.path += '/';
+    found.change.path += t.is_field ? escape_pointer(t.field) : std::to_string(t.index);
+    found.elements.push_back(element_string(t));
+  }
   found.change.op = op;
   if (desired) found.change.desired = *desired;
   if (live) found.change.live = *live;
-  found.elements = walk.elements;
   walk.changes.push_back(std::move(found));
 }
 
 // Atomic comparison with defaulting in mind: the API server fills defaults into what apply replaced, so a live value
 // equals the desired one when it holds every desired field (recursively) and lists have the same length.
-bool covers(const Json& desired, const Json& live, std::vector<std::string>& names) {
+bool covers(const Json& desired, const Json& live, std::vector<std::string_view>& names) {
   if (desired.is_object()) {
     if (!live.is_object()) return false;
     for (const auto& [key, value] : desired.items()) {
@@ -94,13 +107,31 @@ bool covers(const Json& desired, const Json& live, std::vector<std::string>& nam
     }
     return true;
   }
-  return scalars_equal(desired, live, names);
+  return scalars_equal_at(desired, live, names);
 }
 
-std::optional<std::size_t> find_keyed(const Json* list, const Json& keys) {
-  if (list == nullptr || !list->is_array()) return std::nullopt;
+// The value of a key field of an element, or its default; nullptr when neither.
+bool key_field_equal(const Json& a, const Json& b, const std::string& field) {
+  auto ia = a.find(field);
+  auto ib = b.find(field);
+  const bool has_a = ia != a.end() && !ia->is_null();
+  const bool has_b = ib != b.end() && !ib->is_null();
+  if (has_a && has_b) return *ia == *ib;
+  const std::string_view fallback = list_key_default(field);
+  if (fallback.empty()) return !has_a && !has_b;
+  if (has_a) return ia->is_string() && ia->get_ref<const std::string&>() == fallback;
+  if (has_b) return ib->is_string() && ib->get_ref<const std::string&>() == fallback;
+  return true;
+}
+
+std::optional<std::size_t> find_same(const Json* list, const Json& element, const std::vector<std::string>& keys) {
+  if (list == nullptr || !list->is_array() || !element.is_object()) return std::nullopt;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    if (has_keys((*list)[i], keys)) return i;
+    const Json& candidate = (*list)[i];
+    if (!candidate.is_object()) continue;
+    bool same = true;
+    for (const auto& field : keys) same = same && key_field_equal(element, candidate, field);
+    if (same) return i;
   }
   return std::nullopt;
 }
@@ -113,15 +144,103 @@ std::optional<std::size_t> find_value(const Json* list, const Json& value) {
   return std::nullopt;
 }
 
+// A `k:` element's keys, read without a JSON parser for the usual flat {"name":"x","port":80} shape (the owned walk
+// meets one per list-map element of every object); anything else goes through the full parser.
+struct KeyField {
+  std::string_view name;
+  bool is_string = false;
+  std::string_view text;  // the string, or the number's spelling
+};
+
+std::optional<std::vector<KeyField>> read_keys(std::string_view s) {
+  std::vector<KeyField> fields;
+  std::size_t i = 0;
+  auto quoted = [&](std::string_view& out) {
+    if (i >= s.size() || s[i] != '"') return false;
+    const std::size_t start = ++i;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\') return false;
+      ++i;
+    }
+    if (i >= s.size()) return false;
+    out = s.substr(start, i - start);
+    ++i;
+    return true;
+  };
+  if (s.empty() || s[i++] != '{') return std::nullopt;
+  while (i < s.size()) {
+    KeyField f;
+    if (!quoted(f.name) || i >= s.size() || s[i++] != ':') return std::nullopt;
+    if (i < s.size() && s[i] == '"') {
+      f.is_string = true;
+      if (!quoted(f.text)) return std::nullopt;
+    } else {
+      const std::size_t start = i;
+      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-')) ++i;
+      if (i == start) return std::nullopt;
+      f.text = s.substr(start, i - start);
+    }
+    fields.push_back(f);
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < s.size() && s[i] == '}' && i + 1 == s.size()) return fields;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool matches_keys(const Json& element, const std::vector<KeyField>& keys) {
+  if (!element.is_object()) return false;
+  for (const auto& k : keys) {
+    auto it = element.find(k.name);
+    if (it == element.end() || it->is_null()) {
+      if (!k.is_string || list_key_default(k.name) != k.text) return false;
+      continue;
+    }
+    if (k.is_string) {
+      if (!it->is_string() || it->get_ref<const std::string&>() != k.text) return false;
+    } else {
+      if (!it->is_number_integer()) return false;
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(k.text.data(), k.text.data() + k.text.size(), n);
+      if (ec != std::errc() || end != k.text.data() + k.text.size() || it->get<std::int64_t>() != n) return false;
+    }
+  }
+  return true;
+}
+
+bool matches_parsed(const Json& element, const Json& keys) {
+  if (!element.is_object() || !keys.is_object()) return false;
+  for (const auto& [field, value] : keys.items()) {
+    auto it = element.find(field);
+    if (it != element.end() && !it->is_null()) {
+      if (*it != value) return false;
+    } else if (auto fallback = list_key_default(field); fallback.empty() || value != fallback) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <class Match>
+std::optional<std::size_t> find_if_in(const Json* list, Match match) {
+  if (list == nullptr || !list->is_array()) return std::nullopt;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    if (match((*list)[i])) return i;
+  }
+  return std::nullopt;
+}
+
 void compare_list(Walk& walk, const Json& desired, const Json& live) {
-  const ListSchema schema = list_schema(walk.names, walk.builtin);
+  const ListSchema& schema = list_schema_at(walk.names, walk.builtin);
   if (schema.type == ListType::Map) {
     for (std::size_t i = 0; i < desired.size(); ++i) {
       const Json& element = desired[i];
       if (!element.is_object()) continue;
-      Json keys = keys_of(element, schema.keys);
-      auto at = find_keyed(&live, keys);
-      Step step(walk, std::to_string(at ? *at : i), key_element(keys), false);
+      auto at = find_same(&live, element, schema.keys);
+      Step step(walk, element_token(at ? *at : i, {}, &element, &schema.keys));
       if (at) {
         compare_desired(walk, element, &live[*at]);
       } else {
@@ -133,7 +252,7 @@ void compare_list(Walk& walk, const Json& desired, const Json& live) {
   if (schema.type == ListType::Set) {
     for (std::size_t i = 0; i < desired.size(); ++i) {
       if (find_value(&live, desired[i])) continue;
-      Step step(walk, std::to_string(i), value_element(desired[i]), false);
+      Step step(walk, element_token(i, {}, &desired[i]));
       record(walk, ChangeOp::Add, &desired[i], nullptr);
     }
     return;
@@ -145,11 +264,39 @@ void compare_list(Walk& walk, const Json& desired, const Json& live) {
 // owned (`f:labels: {f:app: {}}`) loses only those children; what others set in it stays.
 bool owns_whole(const Json& owned) { return owned.empty() || owned.contains("."); }
 
+// Whether every field in `owned` is also in `desired`: the common in-sync case, checked without touching the
+// (larger) live object. Only when it fails does compare_owned look for what apply would remove.
+bool owned_in_desired(const Json& owned, const Json& desired, bool root) {
+  for (const auto& [element, child] : owned.items()) {
+    if (element.size() < 2 || element[1] != ':') continue;
+    const char type = element[0];
+    const std::string_view rest = std::string_view(element).substr(2);
+    const Json* next = nullptr;
+    if (type == 'f') {
+      if (root && rest == "status") continue;
+      next = member(&desired, rest);
+    } else if (type == 'k' && desired.is_array()) {
+      auto keys = read_keys(rest);
+      if (!keys) return false;
+      auto at = find_if_in(&desired, [&](const Json& e) { return matches_keys(e, *keys); });
+      if (at) next = &desired[*at];
+    } else {
+      return false;  // sets and indexes: let the full walk decide
+    }
+    if (next == nullptr) return false;
+    if (!child.empty() && !owned_in_desired(child, *next, false)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
+bool owned_fields_kept(const Json& owned, const Json& desired) { return owned_in_desired(owned, desired, true); }
+
 std::string escape_pointer(std::string_view token) {
+  if (token.find_first_of("~/") == std::string_view::npos) return std::string(token);
   std::string out;
-  out.reserve(token.size());
+  out.reserve(token.size() + 2);
   for (char c : token) {
     if (c == '~') {
       out += "~0";
@@ -175,15 +322,10 @@ Json keys_of(const Json& element, const std::vector<std::string>& key_fields) {
   return keys;
 }
 
-bool has_keys(const Json& element, const Json& keys) {
-  if (!element.is_object()) return false;
-  for (const auto& [field, value] : keys.items()) {
-    auto it = element.find(field);
-    if (it != element.end() && !it->is_null()) {
-      if (!scalars_equal(value, *it, {})) return false;
-    } else if (auto fallback = list_key_default(field); fallback.empty() || value != fallback) {
-      return false;
-    }
+bool same_keys(const Json& a, const Json& b, const std::vector<std::string>& key_fields) {
+  if (!a.is_object() || !b.is_object()) return false;
+  for (const auto& field : key_fields) {
+    if (!key_field_equal(a, b, field)) return false;
   }
   return true;
 }
@@ -201,20 +343,20 @@ void compare_desired(Walk& walk, const Json& desired, const Json* live) {
     }
     for (const auto& [key, value] : desired.items()) {
       if (skipped(walk, key)) continue;
-      Step step(walk, key, field_element(key), true);
+      Step step(walk, field_token(key));
       compare_desired(walk, value, member(live, key));
     }
     return;
   }
   if (desired.is_array()) {
     if (!live->is_array()) {
-      if (!(desired.empty() && live->is_null())) record(walk, ChangeOp::Replace, &desired, live);
+      record(walk, ChangeOp::Replace, &desired, live);
       return;
     }
     compare_list(walk, desired, *live);
     return;
   }
-  if (!scalars_equal(desired, *live, walk.names)) record(walk, ChangeOp::Replace, &desired, live);
+  if (!scalars_equal_at(desired, *live, walk.names)) record(walk, ChangeOp::Replace, &desired, live);
 }
 
 void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Json* live) {
@@ -222,12 +364,12 @@ void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Jso
   for (const auto& [element, child] : owned.items()) {
     if (element.size() < 2 || element[1] != ':') continue;  // "." and anything unknown
     const char type = element[0];
-    const std::string rest = element.substr(2);
+    const std::string_view rest = std::string_view(element).substr(2);
     if (type == 'f') {
       if (walk.names.empty() && rest == "status") continue;
       const Json* live_value = member(live, rest);
       if (live_value == nullptr) continue;  // already absent: nothing to remove
-      Step step(walk, rest, element, true);
+      Step step(walk, field_token(rest, element));
       const Json* desired_value = member(desired, rest);
       if (desired_value == nullptr && owns_whole(child)) {
         record(walk, ChangeOp::Remove, nullptr, live_value);
@@ -238,17 +380,23 @@ void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Jso
       if (!live->is_array()) continue;
       std::optional<std::size_t> live_at, desired_at;
       if (type == 'i') {
-        std::size_t index = std::strtoull(rest.c_str(), nullptr, 10);
+        std::size_t index = 0;
+        std::from_chars(rest.data(), rest.data() + rest.size(), index);
         if (index < live->size()) live_at = index;
         if (desired && desired->is_array() && index < desired->size()) desired_at = index;
+      } else if (auto keys = type == 'k' ? read_keys(rest) : std::nullopt) {
+        auto match = [&](const Json& e) { return matches_keys(e, *keys); };
+        live_at = find_if_in(live, match);
+        if (live_at) desired_at = find_if_in(desired, match);
       } else {
         Json parsed = Json::parse(rest, nullptr, false);
         if (parsed.is_discarded()) continue;
-        live_at = type == 'k' ? find_keyed(live, parsed) : find_value(live, parsed);
-        desired_at = type == 'k' ? find_keyed(desired, parsed) : find_value(desired, parsed);
+        auto match = [&](const Json& e) { return type == 'k' ? matches_parsed(e, parsed) : e == parsed; };
+        live_at = find_if_in(live, match);
+        if (live_at) desired_at = find_if_in(desired, match);
       }
       if (!live_at) continue;
-      Step step(walk, std::to_string(*live_at), element, false);
+      Step step(walk, element_token(*live_at, element));
       if (!desired_at && owns_whole(child)) {
         record(walk, ChangeOp::Remove, nullptr, &(*live)[*live_at]);
       } else if (!child.empty()) {
@@ -260,14 +408,14 @@ void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Jso
 
 namespace {
 
-Json merge(const Json* live, const Json& desired, std::vector<std::string>& names, bool builtin) {
+Json merge(const Json* live, const Json& desired, std::vector<std::string_view>& names, bool builtin) {
   if (live == nullptr || desired.is_null()) return desired;
   if (desired.is_object()) {
     if (!live->is_object()) return desired;
     Json out = *live;
     for (const auto& [key, value] : desired.items()) {
       if (value.is_null()) continue;
-      if (names.empty() && (key == "status")) continue;
+      if (names.empty() && key == "status") continue;
       names.push_back(key);
       out[key] = merge(member(live, key), value, names, builtin);
       names.pop_back();
@@ -275,11 +423,11 @@ Json merge(const Json* live, const Json& desired, std::vector<std::string>& name
     return out;
   }
   if (desired.is_array() && live->is_array()) {
-    const ListSchema schema = list_schema(names, builtin);
+    const ListSchema& schema = list_schema_at(names, builtin);
     if (schema.type == ListType::Map) {
       Json out = *live;
       for (const auto& element : desired) {
-        auto at = find_keyed(live, keys_of(element, schema.keys));
+        auto at = find_same(live, element, schema.keys);
         if (at) {
           out[*at] = merge(&(*live)[*at], element, names, builtin);
         } else {
@@ -329,7 +477,7 @@ bool drop_discarded(Json& value) {
 }  // namespace
 
 Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes, bool builtin) {
-  std::vector<std::string> names;
+  std::vector<std::string_view> names;
   Json out = merge(&live, desired, names, builtin);
   bool removed = false;
   for (const auto& found : changes) {

@@ -1,10 +1,13 @@
 #pragma once
 // The two walks of the comparison (see diff.hpp): desired against live, and the manager's owned fields against
-// desired. Private to the differ.
+// desired. Private to the differ. The walks run for every object on every reconcile, so the path is kept as views
+// and turned into strings only when a change is recorded.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gitmoor/differ/result.hpp"
+#include "gitmoor/differ/schema.hpp"
 
 namespace gitmoor::differ::detail {
 
@@ -14,11 +17,21 @@ struct FoundChange {
   std::vector<std::string> elements;  // "f:spec", "k:{\"name\":\"app\"}", ...
 };
 
+// One step of the path: a field, or a list element (by index in the JSON pointer; by keys, value or index in the
+// managedFields path).
+struct Token {
+  bool is_field = true;
+  std::string_view field;           // is_field: the field name
+  std::size_t index = 0;            // !is_field: the element's position
+  std::string_view raw;             // the managedFields element when walking fieldsV1, else empty
+  const Json* element = nullptr;    // a list-map element (keys from `keys`) or a set value
+  const std::vector<std::string>* keys = nullptr;
+};
+
 struct Walk {
   bool builtin = true;  // built-in kinds use the list-map table; custom resources' lists are atomic
-  std::vector<std::string> names;     // field names from the root (list elements left out), for the schema
-  std::string pointer;                // JSON pointer of the current value
-  std::vector<std::string> elements;  // managedFields path of the current value
+  std::vector<std::string_view> names;  // field names from the root (list elements left out), for the schema
+  std::vector<Token> path;
   std::vector<FoundChange> changes;
 };
 
@@ -28,11 +41,14 @@ void compare_desired(Walk& walk, const Json& desired, const Json* live);
 // (b) Every field the manager owns (`owned`: a fieldsV1 node) is still in desired; otherwise apply removes it.
 void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Json* live);
 
+// Fast path of (b): every owned field is in desired (no live lookups); false means "look closer", not "drift".
+bool owned_fields_kept(const Json& owned, const Json& desired);
+
 // live with desired applied as server-side apply merges it, then the removals of `changes` done.
 Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes, bool builtin);
 
-// Whether an element of a list-map has the given key values (absent key fields take their defaults).
-bool has_keys(const Json& element, const Json& keys);
+// Whether two list-map elements have the same key values (absent key fields take their defaults).
+bool same_keys(const Json& a, const Json& b, const std::vector<std::string>& key_fields);
 // The key values of an element: {"containerPort":80,"protocol":"TCP"}.
 Json keys_of(const Json& element, const std::vector<std::string>& key_fields);
 

@@ -582,7 +582,7 @@ Response ApiServer::Impl::watch(const ResourceType& type, const Target& target, 
   bool ok;
   {
     std::lock_guard lock(cluster.store.mutex());
-    ok = cluster.store.watch(watcher, rv, !rv_text.empty());
+    ok = cluster.store.watch(watcher, rv, !rv_text.empty(), query_flag(target.query, "sendInitialEvents"));
   }
   Response r;
   if (!ok) {

@@ -6,6 +6,62 @@
 
 namespace gitmoor::sandbox {
 
+namespace {
+
+ApiError wrong_type(const ResourceType& type, const std::string& field, const char* want, const Json& got) {
+  return bad_request("json: cannot unmarshal " + std::string(got.type_name()) + " into Go struct field " +
+                     type.kind + "." + field + " of type " + want);
+}
+
+// Decoding into typed Go structs rejects these; checking them here keeps every later `.value()` safe.
+void check_metadata_types(const Json& object, const ResourceType& type) {
+  for (const char* key : {"apiVersion", "kind"}) {
+    if (object.contains(key) && !object[key].is_string()) throw wrong_type(type, key, "string", object[key]);
+  }
+  if (!object.contains("metadata") || object["metadata"].is_null()) return;
+  const Json& md = object["metadata"];
+  for (const char* key : {"name", "namespace", "generateName", "resourceVersion", "uid", "creationTimestamp",
+                          "deletionTimestamp"}) {
+    if (md.contains(key) && !md[key].is_string() && !md[key].is_null()) {
+      throw wrong_type(type, std::string("metadata.") + key, "string", md[key]);
+    }
+  }
+  if (md.contains("generation") && !md["generation"].is_number_integer() && !md["generation"].is_null()) {
+    throw wrong_type(type, "metadata.generation", "int64", md["generation"]);
+  }
+  for (const char* key : {"labels", "annotations"}) {
+    if (!md.contains(key) || md[key].is_null()) continue;
+    if (!md[key].is_object()) throw wrong_type(type, std::string("metadata.") + key, "map[string]string", md[key]);
+    for (const auto& [k, v] : md[key].items()) {
+      if (!v.is_string()) throw wrong_type(type, std::string("metadata.") + key, "string", v);
+    }
+  }
+  if (md.contains("finalizers") && !md["finalizers"].is_null()) {
+    if (!md["finalizers"].is_array()) throw wrong_type(type, "metadata.finalizers", "[]string", md["finalizers"]);
+    for (const auto& f : md["finalizers"]) {
+      if (!f.is_string()) throw wrong_type(type, "metadata.finalizers", "string", f);
+    }
+  }
+  if (md.contains("ownerReferences") && !md["ownerReferences"].is_null()) {
+    if (!md["ownerReferences"].is_array()) {
+      throw wrong_type(type, "metadata.ownerReferences", "[]v1.OwnerReference", md["ownerReferences"]);
+    }
+    for (const auto& r : md["ownerReferences"]) {
+      if (!r.is_object()) throw wrong_type(type, "metadata.ownerReferences", "v1.OwnerReference", r);
+      for (const char* key : {"apiVersion", "kind", "name", "uid"}) {
+        if (r.contains(key) && !r[key].is_string()) {
+          throw wrong_type(type, std::string("metadata.ownerReferences.") + key, "string", r[key]);
+        }
+      }
+    }
+  }
+  if (md.contains("managedFields") && !md["managedFields"].is_null() && !md["managedFields"].is_array()) {
+    throw wrong_type(type, "metadata.managedFields", "[]v1.ManagedFieldsEntry", md["managedFields"]);
+  }
+}
+
+}  // namespace
+
 Json parse_body(const std::string& body, const std::string& media_type, const ResourceType& type,
                 const std::string& api_version) {
   if (media_type.find("protobuf") != std::string::npos) {
@@ -44,6 +100,7 @@ Json parse_body(const std::string& body, const std::string& media_type, const Re
     throw bad_request("the object provided is unrecognized (must be of type " + type.kind +
                       "): metadata must be an object");
   }
+  check_metadata_types(value, type);
   return value;
 }
 

@@ -1,11 +1,674 @@
 #include "controllers.hpp"
 
+#include <algorithm>
+
+#include "gitmoor/core/logging.hpp"
+#include "status.hpp"
+
 namespace gitmoor::sandbox {
+
+namespace {
+
+const std::string kManager = "kube-controller-manager";
+const char* kNode = "sandbox-node";
+
+std::string hash_string(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  static const char* alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  std::string out;
+  for (int i = 0; i < 10; ++i) {
+    out += alphabet[h % 27];
+    h /= 27;
+  }
+  return out;
+}
+
+std::string resource_of_kind(const std::string& kind) {
+  if (kind == "ReplicaSet") return "replicasets.apps";
+  if (kind == "Deployment") return "deployments.apps";
+  if (kind == "StatefulSet") return "statefulsets.apps";
+  if (kind == "DaemonSet") return "daemonsets.apps";
+  if (kind == "Job") return "jobs.batch";
+  if (kind == "CronJob") return "cronjobs.batch";
+  return {};
+}
+
+Json owner_reference(const Json& owner) {
+  return {{"apiVersion", owner.value("apiVersion", "")},
+          {"kind", owner.value("kind", "")},
+          {"name", owner["metadata"].value("name", "")},
+          {"uid", owner["metadata"].value("uid", "")},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
+}
+
+long long int_at(const Json& object, const char* a, const char* b, long long fallback) {
+  if (!object.contains(a) || !object[a].is_object()) return fallback;
+  const Json& o = object[a];
+  if (!o.contains(b) || !o[b].is_number_integer()) return fallback;
+  return o[b].get<long long>();
+}
+
+bool pod_ready(const Json& pod) {
+  const Json& status = pod.value("status", Json::object());
+  if (!status.is_object() || status.value("phase", "") != "Running") return false;
+  for (const auto& c : status.value("conditions", Json::array())) {
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+bool deleting(const Json& object) { return object["metadata"].contains("deletionTimestamp"); }
+
+// A condition list entry, keeping its transition time when nothing changed.
+Json condition(const Json& previous, const std::string& type, const std::string& status, const std::string& reason,
+               const std::string& message, bool update_time) {
+  std::string now = now_rfc3339();
+  Json c{{"type", type}, {"status", status}, {"reason", reason}, {"message", message}};
+  std::string transition = now;
+  std::string updated = now;
+  if (previous.is_array()) {
+    for (const auto& p : previous) {
+      if (p.value("type", "") != type) continue;
+      if (p.value("status", "") == status) transition = p.value("lastTransitionTime", now);
+      if (p.value("status", "") == status && p.value("reason", "") == reason) updated = p.value("lastUpdateTime", now);
+    }
+  }
+  if (update_time) c["lastUpdateTime"] = updated;
+  c["lastTransitionTime"] = transition;
+  return c;
+}
+
+}  // namespace
+
+// The reconcile functions; they run with the store mutex held.
+struct ControllerLogic {
+  Controllers& c;
+  Cluster& cluster;
+
+  const ResourceType& type(const std::string& id) {
+    const ResourceType* t = cluster.registry.find_by_id(id);
+    if (!t) throw ApiError(500, "InternalError", "sandbox controllers: no type " + id);
+    return *t;
+  }
+
+  std::vector<ObjectPtr> owned(const Json& owner, const std::string& resource_id) {
+    std::vector<ObjectPtr> out;
+    for (const auto& ref : cluster.store.dependents(owner["metadata"].value("uid", ""))) {
+      if (ref.resource_id != resource_id) continue;
+      if (auto o = cluster.store.get(ref)) out.push_back(o);
+    }
+    std::sort(out.begin(), out.end(), [](const ObjectPtr& a, const ObjectPtr& b) {
+      return (*a)["metadata"].value("name", "") < (*b)["metadata"].value("name", "");
+    });
+    return out;
+  }
+
+  void write_status(const ResourceType& t, const ObjectPtr& before, Json status) {
+    Json after = *before;
+    after["status"] = std::move(status);
+    const Json& md = (*before)["metadata"];
+    cluster.commit(t, md.value("namespace", ""), md.value("name", ""), before, std::move(after),
+                   {.manager = kManager, .subresource = t.status_subresource ? "status" : ""}, true);
+  }
+
+  void write(const ResourceType& t, const ObjectPtr& before, Json after) {
+    const Json& md = (*before)["metadata"];
+    cluster.commit(t, md.value("namespace", ""), md.value("name", ""), before, std::move(after), {.manager = kManager},
+                   true);
+  }
+
+  Json create(const std::string& resource_id, const std::string& ns, Json object) {
+    return cluster.create(type(resource_id), ns, std::move(object), {.manager = kManager});
+  }
+
+  void remove(const std::string& resource_id, const Json& object) {
+    const Json& md = object["metadata"];
+    cluster.remove(type(resource_id), md.value("namespace", ""), md.value("name", ""), {});
+  }
+
+  void enqueue_owner(const Json& object) {
+    const Json& md = object["metadata"];
+    for (const auto& r : md.value("ownerReferences", Json::array())) {
+      std::string id = resource_of_kind(r.value("kind", ""));
+      if (!id.empty()) c.queue_.insert({id, md.value("namespace", ""), r.value("name", "")});
+    }
+  }
+
+  Json new_pod(const Json& owner, const Json& tmpl, const std::string& name, const Json& extra_labels) {
+    Json pod{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", Json::object()}};
+    Json md = tmpl.value("metadata", Json::object());
+    if (!md.is_object()) md = Json::object();
+    Json labels = md.value("labels", Json::object());
+    for (const auto& [k, v] : extra_labels.items()) labels[k] = v;
+    pod["metadata"]["labels"] = labels;
+    if (md.contains("annotations")) pod["metadata"]["annotations"] = md["annotations"];
+    if (name.back() == '-') {
+      pod["metadata"]["generateName"] = name;
+    } else {
+      pod["metadata"]["name"] = name;
+    }
+    pod["metadata"]["ownerReferences"] = Json::array({owner_reference(owner)});
+    pod["spec"] = tmpl.value("spec", Json::object());
+    pod["spec"]["nodeName"] = kNode;
+    return pod;
+  }
+
+  std::string template_hash(const Json& tmpl) { return hash_string(tmpl.dump()); }
+
+  // ---- Pods: Pending → Running and Ready (or Succeeded for Job pods) after the delay.
+  void pod(const ObjectPtr& pod) {
+    const Json& md = (*pod)["metadata"];
+    std::string uid = md.value("uid", "");
+    enqueue_owner(*pod);
+    std::string phase = (*pod).value("status", Json::object()).value("phase", "");
+    if (deleting(*pod) || phase == "Running" || phase == "Succeeded" || phase == "Failed") return;
+    auto now = std::chrono::steady_clock::now();
+    auto [seen, inserted] = c.pod_seen_.emplace(uid, now);
+    auto due = seen->second + c.options_.pod_ready_delay;
+    if (due > now) {
+      c.timers_.emplace(due, ObjectRef{"pods", md.value("namespace", ""), md.value("name", "")});
+      return;
+    }
+    bool job_pod = false;
+    for (const auto& r : md.value("ownerReferences", Json::array())) job_pod = job_pod || r.value("kind", "") == "Job";
+    std::string ts = now_rfc3339();
+    Json status = (*pod).value("status", Json::object());
+    Json containers = Json::array();
+    for (const auto& ct : (*pod)["spec"].value("containers", Json::array())) {
+      Json cs{{"name", ct.value("name", "")},
+              {"image", ct.value("image", "")},
+              {"imageID", "docker.io/library/" + ct.value("image", "") + "@sha256:" + std::string(64, '0')},
+              {"containerID", "containerd://" + hash_string(uid + ct.value("name", "")) + std::string(54, '0')},
+              {"restartCount", 0},
+              {"started", !job_pod},
+              {"ready", !job_pod}};
+      if (job_pod) {
+        cs["state"] = {{"terminated",
+                        {{"exitCode", 0}, {"reason", "Completed"}, {"startedAt", ts}, {"finishedAt", ts},
+                         {"containerID", cs["containerID"]}}}};
+      } else {
+        cs["state"] = {{"running", {{"startedAt", ts}}}};
+      }
+      containers.push_back(cs);
+    }
+    std::string ready = job_pod ? "False" : "True";
+    status["phase"] = job_pod ? "Succeeded" : "Running";
+    status["conditions"] = Json::array({
+        {{"type", "PodReadyToStartContainers"}, {"status", ready}, {"lastTransitionTime", ts}},
+        {{"type", "Initialized"}, {"status", "True"}, {"lastTransitionTime", ts}},
+        {{"type", "Ready"}, {"status", ready}, {"lastTransitionTime", ts}},
+        {{"type", "ContainersReady"}, {"status", ready}, {"lastTransitionTime", ts}},
+        {{"type", "PodScheduled"}, {"status", "True"}, {"lastTransitionTime", ts}},
+    });
+    status["containerStatuses"] = containers;
+    status["hostIP"] = "172.18.0.2";
+    status["hostIPs"] = Json::array({{{"ip", "172.18.0.2"}}});
+    std::string ip = "10.244.0." + std::to_string(2 + (std::hash<std::string>{}(uid) % 250));
+    status["podIP"] = ip;
+    status["podIPs"] = Json::array({{{"ip", ip}}});
+    status["startTime"] = ts;
+    status["qosClass"] = "BestEffort";
+    c.pod_seen_.erase(uid);
+    write_status(type("pods"), pod, status);
+  }
+
+  // ---- ReplicaSets: keep spec.replicas Pods.
+  void replicaset(const ObjectPtr& rs) {
+    enqueue_owner(*rs);
+    if (deleting(*rs)) return;
+    const Json& spec = (*rs)["spec"];
+    long long desired = spec.value("replicas", 1LL);
+    auto pods = owned(*rs, "pods");
+    std::vector<ObjectPtr> active;
+    for (const auto& p : pods) {
+      if (!deleting(*p)) active.push_back(p);
+    }
+    std::string prefix = (*rs)["metadata"].value("name", "") + "-";
+    for (auto n = static_cast<long long>(active.size()); n < desired; ++n) {
+      create("pods", (*rs)["metadata"].value("namespace", ""),
+             new_pod(*rs, spec.value("template", Json::object()), prefix, Json::object()));
+    }
+    for (auto n = static_cast<long long>(active.size()); n > desired; --n) {
+      remove("pods", *active[static_cast<std::size_t>(n - 1)]);
+    }
+    pods = owned(*rs, "pods");
+    long long count = 0, ready = 0;
+    for (const auto& p : pods) {
+      if (deleting(*p)) continue;
+      ++count;
+      if (pod_ready(*p)) ++ready;
+    }
+    Json status{{"replicas", count},
+                {"fullyLabeledReplicas", count},
+                {"readyReplicas", ready},
+                {"availableReplicas", ready},
+                {"observedGeneration", (*rs)["metadata"].value("generation", 1LL)}};
+    if (ready == 0) status.erase("readyReplicas");
+    if (ready == 0) status.erase("availableReplicas");
+    if (auto now = cluster.store.get({"replicasets.apps", (*rs)["metadata"].value("namespace", ""),
+                                      (*rs)["metadata"].value("name", "")})) {
+      write_status(type("replicasets.apps"), now, status);
+    }
+  }
+
+  // ---- Deployments: a ReplicaSet per pod template; rollouts; status and conditions.
+  void deployment(const ObjectPtr& d) {
+    if (deleting(*d)) return;
+    const Json& md = (*d)["metadata"];
+    std::string ns = md.value("namespace", "");
+    const Json& spec = (*d)["spec"];
+    long long desired = spec.value("replicas", 1LL);
+    Json tmpl = spec.value("template", Json::object());
+    std::string hash = template_hash(tmpl);
+    auto sets = owned(*d, "replicasets.apps");
+    ObjectPtr current;
+    long long max_revision = 0;
+    for (const auto& rs : sets) {
+      const Json& rmd = (*rs)["metadata"];
+      long long rev = 0;
+      try {
+        rev = std::stoll(rmd.value("annotations", Json::object()).value("deployment.kubernetes.io/revision", "0"));
+      } catch (const std::exception&) {
+      }
+      max_revision = std::max(max_revision, rev);
+      if (rmd.value("labels", Json::object()).value("pod-template-hash", "") == hash) current = rs;
+    }
+    bool created_new = false;
+    if (!current) {
+      Json rs_tmpl = tmpl;
+      rs_tmpl["metadata"]["labels"]["pod-template-hash"] = hash;
+      Json selector = spec.value("selector", Json::object());
+      selector["matchLabels"]["pod-template-hash"] = hash;
+      Json rs{{"apiVersion", "apps/v1"},
+              {"kind", "ReplicaSet"},
+              {"metadata",
+               {{"name", md.value("name", "") + "-" + hash},
+                {"labels", rs_tmpl["metadata"]["labels"]},
+                {"annotations",
+                 {{"deployment.kubernetes.io/desired-replicas", std::to_string(desired)},
+                  {"deployment.kubernetes.io/max-replicas", std::to_string(desired + (desired + 3) / 4)},
+                  {"deployment.kubernetes.io/revision", std::to_string(max_revision + 1)}}},
+                {"ownerReferences", Json::array({owner_reference(*d)})}}},
+              {"spec", {{"replicas", desired}, {"selector", selector}, {"template", rs_tmpl}}}};
+      create("replicasets.apps", ns, rs);
+      current = cluster.store.get({"replicasets.apps", ns, md.value("name", "") + "-" + hash});
+      sets = owned(*d, "replicasets.apps");
+      created_new = true;
+    }
+    if (!current) return;
+    if ((*current)["spec"].value("replicas", 1LL) != desired) {
+      Json after = *current;
+      after["spec"]["replicas"] = desired;
+      after["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = std::to_string(desired);
+      write(type("replicasets.apps"), current, after);
+      current = cluster.store.get({"replicasets.apps", ns, (*current)["metadata"].value("name", "")});
+      if (!current) return;
+    }
+    long long current_available = int_at(*current, "status", "availableReplicas", 0);
+    // Old ReplicaSets go to zero once the new one is fully available (surge first, then scale down).
+    for (const auto& rs : sets) {
+      if (rs == current || (*rs)["metadata"].value("name", "") == (*current)["metadata"].value("name", "")) continue;
+      if ((*rs)["spec"].value("replicas", 1LL) != 0 && current_available >= desired) {
+        Json after = *rs;
+        after["spec"]["replicas"] = 0;
+        write(type("replicasets.apps"), rs, after);
+      }
+    }
+    sets = owned(*d, "replicasets.apps");
+    long long replicas = 0, ready = 0, available = 0, updated = 0;
+    for (const auto& rs : sets) {
+      replicas += int_at(*rs, "status", "replicas", 0);
+      ready += int_at(*rs, "status", "readyReplicas", 0);
+      available += int_at(*rs, "status", "availableReplicas", 0);
+      if ((*rs)["metadata"].value("name", "") == (*current)["metadata"].value("name", "")) {
+        updated = int_at(*rs, "status", "replicas", 0);
+      }
+    }
+    // Revision annotation follows the current ReplicaSet.
+    std::string revision =
+        (*current)["metadata"].value("annotations", Json::object()).value("deployment.kubernetes.io/revision", "1");
+    ObjectPtr latest = cluster.store.get({"deployments.apps", ns, md.value("name", "")});
+    if (!latest) return;
+    if ((*latest)["metadata"].value("annotations", Json::object()).value("deployment.kubernetes.io/revision", "") !=
+        revision) {
+      Json after = *latest;
+      after["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = revision;
+      write(type("deployments.apps"), latest, after);
+      latest = cluster.store.get({"deployments.apps", ns, md.value("name", "")});
+      if (!latest) return;
+    }
+    Json previous = (*latest).value("status", Json::object()).value("conditions", Json::array());
+    long long max_unavailable = desired / 4;  // 25%, rounded down
+    bool is_available = available >= desired - max_unavailable;
+    bool complete = updated == desired && replicas == updated && available == updated;
+    std::string rs_name = (*current)["metadata"].value("name", "");
+    Json conditions = Json::array();
+    conditions.push_back(condition(previous, "Available", is_available ? "True" : "False",
+                                   is_available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                                   is_available ? "Deployment has minimum availability."
+                                                : "Deployment does not have minimum availability.",
+                                   true));
+    std::string reason = complete ? "NewReplicaSetAvailable" : created_new ? "NewReplicaSetCreated" : "ReplicaSetUpdated";
+    std::string message = complete        ? "ReplicaSet \"" + rs_name + "\" has successfully progressed."
+                          : created_new ? "Created new replica set \"" + rs_name + "\""
+                                        : "ReplicaSet \"" + rs_name + "\" is progressing.";
+    conditions.push_back(condition(previous, "Progressing", "True", reason, message, true));
+    Json status{{"observedGeneration", (*latest)["metadata"].value("generation", 1LL)},
+                {"replicas", replicas},
+                {"updatedReplicas", updated},
+                {"readyReplicas", ready},
+                {"availableReplicas", available},
+                {"conditions", conditions}};
+    if (replicas - available > 0) status["unavailableReplicas"] = replicas - available;
+    if (ready == 0) status.erase("readyReplicas");
+    if (available == 0) status.erase("availableReplicas");
+    if (replicas == 0) status.erase("replicas");
+    if (updated == 0) status.erase("updatedReplicas");
+    write_status(type("deployments.apps"), latest, status);
+    enqueue_hpas(ns);
+  }
+
+  // ---- StatefulSets: ordinal Pods and their claims.
+  void statefulset(const ObjectPtr& sts) {
+    if (deleting(*sts)) return;
+    const Json& md = (*sts)["metadata"];
+    std::string ns = md.value("namespace", "");
+    std::string name = md.value("name", "");
+    const Json& spec = (*sts)["spec"];
+    long long desired = spec.value("replicas", 1LL);
+    Json tmpl = spec.value("template", Json::object());
+    std::string revision = name + "-" + template_hash(tmpl);
+    auto pods = owned(*sts, "pods");
+    // Claims from the templates, named <template>-<sts>-<ordinal>.
+    for (long long i = 0; i < desired; ++i) {
+      for (const auto& vct : spec.value("volumeClaimTemplates", Json::array())) {
+        std::string claim = vct["metadata"].value("name", "") + "-" + name + "-" + std::to_string(i);
+        if (cluster.store.get({"persistentvolumeclaims", ns, claim})) continue;
+        Json pvc{{"apiVersion", "v1"},
+                 {"kind", "PersistentVolumeClaim"},
+                 {"metadata", {{"name", claim}, {"labels", tmpl["metadata"].value("labels", Json::object())}}},
+                 {"spec", vct.value("spec", Json::object())}};
+        create("persistentvolumeclaims", ns, pvc);
+      }
+    }
+    std::set<std::string> have;
+    for (const auto& p : pods) {
+      std::string pod_revision = (*p)["metadata"].value("labels", Json::object()).value("controller-revision-hash", "");
+      if (!deleting(*p) && pod_revision != revision) {
+        remove("pods", *p);  // rolling update, simplified: replace
+        continue;
+      }
+      have.insert((*p)["metadata"].value("name", ""));
+    }
+    for (long long i = 0; i < desired; ++i) {
+      std::string pod_name = name + "-" + std::to_string(i);
+      if (have.count(pod_name) || cluster.store.get({"pods", ns, pod_name})) continue;
+      Json pod = new_pod(*sts, tmpl, pod_name,
+                         {{"controller-revision-hash", revision},
+                          {"statefulset.kubernetes.io/pod-name", pod_name},
+                          {"apps.kubernetes.io/pod-index", std::to_string(i)}});
+      for (const auto& vct : spec.value("volumeClaimTemplates", Json::array())) {
+        std::string vname = vct["metadata"].value("name", "");
+        pod["spec"]["volumes"].push_back(
+            {{"name", vname}, {"persistentVolumeClaim", {{"claimName", vname + "-" + name + "-" + std::to_string(i)}}}});
+      }
+      create("pods", ns, pod);
+    }
+    for (const auto& p : owned(*sts, "pods")) {
+      std::string pod_name = (*p)["metadata"].value("name", "");
+      auto dash = pod_name.rfind('-');
+      long long ordinal = -1;
+      try {
+        ordinal = std::stoll(pod_name.substr(dash + 1));
+      } catch (const std::exception&) {
+      }
+      if (ordinal >= desired && !deleting(*p)) remove("pods", *p);
+    }
+    long long replicas = 0, ready = 0, updated = 0;
+    for (const auto& p : owned(*sts, "pods")) {
+      if (deleting(*p)) continue;
+      ++replicas;
+      if (pod_ready(*p)) ++ready;
+      if ((*p)["metadata"].value("labels", Json::object()).value("controller-revision-hash", "") == revision) ++updated;
+    }
+    ObjectPtr latest = cluster.store.get({"statefulsets.apps", ns, name});
+    if (!latest) return;
+    bool done = updated == desired && ready == desired;
+    std::string current_revision = (*latest).value("status", Json::object()).value("currentRevision", revision);
+    if (done) current_revision = revision;
+    Json status{{"observedGeneration", (*latest)["metadata"].value("generation", 1LL)},
+                {"replicas", replicas},
+                {"readyReplicas", ready},
+                {"currentReplicas", done ? replicas : replicas - updated},
+                {"updatedReplicas", updated},
+                {"availableReplicas", ready},
+                {"currentRevision", current_revision},
+                {"updateRevision", revision},
+                {"collisionCount", 0}};
+    write_status(type("statefulsets.apps"), latest, status);
+    enqueue_hpas(ns);
+  }
+
+  // ---- DaemonSets: one node, one Pod.
+  void daemonset(const ObjectPtr& ds) {
+    if (deleting(*ds)) return;
+    const Json& md = (*ds)["metadata"];
+    std::string ns = md.value("namespace", "");
+    std::string name = md.value("name", "");
+    Json tmpl = (*ds)["spec"].value("template", Json::object());
+    std::string hash = template_hash(tmpl);
+    bool have = false;
+    for (const auto& p : owned(*ds, "pods")) {
+      if (deleting(*p)) continue;
+      if ((*p)["metadata"].value("labels", Json::object()).value("controller-revision-hash", "") != hash) {
+        remove("pods", *p);
+      } else {
+        have = true;
+      }
+    }
+    if (!have) create("pods", ns, new_pod(*ds, tmpl, name + "-", {{"controller-revision-hash", hash}}));
+    long long ready = 0, current = 0;
+    for (const auto& p : owned(*ds, "pods")) {
+      if (deleting(*p)) continue;
+      ++current;
+      if (pod_ready(*p)) ++ready;
+    }
+    ObjectPtr latest = cluster.store.get({"daemonsets.apps", ns, name});
+    if (!latest) return;
+    Json status{{"observedGeneration", (*latest)["metadata"].value("generation", 1LL)},
+                {"desiredNumberScheduled", 1},
+                {"currentNumberScheduled", current},
+                {"updatedNumberScheduled", current},
+                {"numberReady", ready},
+                {"numberAvailable", ready},
+                {"numberMisscheduled", 0}};
+    if (ready < 1) status["numberUnavailable"] = 1 - ready;
+    write_status(type("daemonsets.apps"), latest, status);
+  }
+
+  // ---- Jobs: Pods that succeed; Complete when enough did.
+  void job(const ObjectPtr& job) {
+    if (deleting(*job)) return;
+    const Json& md = (*job)["metadata"];
+    std::string ns = md.value("namespace", "");
+    std::string name = md.value("name", "");
+    const Json& spec = (*job)["spec"];
+    if (spec.value("suspend", false)) return;
+    long long completions = spec.value("completions", 1LL);
+    long long parallelism = spec.value("parallelism", 1LL);
+    Json status = (*job).value("status", Json::object());
+    bool complete = false;
+    for (const auto& cnd : status.value("conditions", Json::array())) {
+      complete = complete || (cnd.value("type", "") == "Complete" && cnd.value("status", "") == "True");
+    }
+    if (complete) return;
+    long long succeeded = 0, active = 0;
+    for (const auto& p : owned(*job, "pods")) {
+      std::string phase = (*p).value("status", Json::object()).value("phase", "");
+      if (phase == "Succeeded") ++succeeded;
+      else if (!deleting(*p)) ++active;
+    }
+    for (long long n = active; n < std::min(parallelism, completions - succeeded); ++n) {
+      create("pods", ns, new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
+      ++active;
+    }
+    ObjectPtr latest = cluster.store.get({"jobs.batch", ns, name});
+    if (!latest) return;
+    std::string now = now_rfc3339();
+    Json s = (*latest).value("status", Json::object());
+    if (!s.contains("startTime")) s["startTime"] = now;
+    s["active"] = active;
+    s["succeeded"] = succeeded;
+    s["ready"] = 0;
+    s["terminating"] = 0;
+    s["uncountedTerminatedPods"] = Json::object();
+    if (succeeded >= completions) {
+      s["active"] = 0;
+      s["completionTime"] = now;
+      s["conditions"] = Json::array({{{"type", "SuccessCriteriaMet"}, {"status", "True"}, {"reason", "CompletionsReached"},
+                                      {"message", "Reached expected number of succeeded pods"},
+                                      {"lastProbeTime", now}, {"lastTransitionTime", now}},
+                                     {{"type", "Complete"}, {"status", "True"}, {"reason", "CompletionsReached"},
+                                      {"message", "Reached expected number of succeeded pods"},
+                                      {"lastProbeTime", now}, {"lastTransitionTime", now}}});
+    }
+    if (s["active"] == 0) s.erase("active");
+    if (s["succeeded"] == 0) s.erase("succeeded");
+    write_status(type("jobs.batch"), latest, s);
+  }
+
+  // ---- PersistentVolumeClaims bind at once.
+  void claim(const ObjectPtr& pvc) {
+    if (deleting(*pvc)) return;
+    if ((*pvc).value("status", Json::object()).value("phase", "") == "Bound") return;
+    Json after = *pvc;
+    std::string volume = "pvc-" + (*pvc)["metadata"].value("uid", "");
+    if (!after["spec"].contains("volumeName")) {
+      after["spec"]["volumeName"] = volume;
+      after["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"] = "yes";
+      after["metadata"]["annotations"]["pv.kubernetes.io/bound-by-controller"] = "yes";
+      write(type("persistentvolumeclaims"), pvc, after);
+    }
+    ObjectPtr latest = cluster.store.get({"persistentvolumeclaims", (*pvc)["metadata"].value("namespace", ""),
+                                          (*pvc)["metadata"].value("name", "")});
+    if (!latest) return;
+    Json status{{"phase", "Bound"}, {"accessModes", (*latest)["spec"].value("accessModes", Json::array())}};
+    Json requests = (*latest)["spec"].value("resources", Json::object()).value("requests", Json::object());
+    if (requests.contains("storage")) status["capacity"] = {{"storage", requests["storage"]}};
+    write_status(type("persistentvolumeclaims"), latest, status);
+  }
+
+  // ---- LoadBalancer Services and Ingresses get an address.
+  void service(const ObjectPtr& svc) {
+    if ((*svc)["spec"].value("type", "") != "LoadBalancer") return;
+    Json status = (*svc).value("status", Json::object());
+    if (status.value("loadBalancer", Json::object()).contains("ingress")) return;
+    std::string ip = "172.18.255." + std::to_string(1 + (++c.lb_counter_ % 250));
+    write_status(type("services"), svc, {{"loadBalancer", {{"ingress", {{{"ip", ip}, {"ipMode", "VIP"}}}}}}});
+  }
+
+  void ingress(const ObjectPtr& ing) {
+    Json status = (*ing).value("status", Json::object());
+    if (status.value("loadBalancer", Json::object()).contains("ingress")) return;
+    write_status(type("ingresses.networking.k8s.io"), ing,
+                 {{"loadBalancer", {{"ingress", {{{"ip", "172.18.255.200"}}}}}}});
+  }
+
+  // ---- HPAs report the target's replicas.
+  void enqueue_hpas(const std::string& ns) {
+    for (const auto& ref : cluster.store.refs("horizontalpodautoscalers.autoscaling", ns)) c.queue_.insert(ref);
+  }
+
+  void hpa(const ObjectPtr& hpa) {
+    const Json& spec = (*hpa)["spec"];
+    Json target = spec.value("scaleTargetRef", Json::object());
+    std::string id = resource_of_kind(target.value("kind", ""));
+    std::string ns = (*hpa)["metadata"].value("namespace", "");
+    ObjectPtr obj = id.empty() ? nullptr : cluster.store.get({id, ns, target.value("name", "")});
+    long long current = obj ? int_at(*obj, "status", "replicas", int_at(*obj, "spec", "replicas", 0)) : 0;
+    long long min = spec.value("minReplicas", 1LL);
+    long long max = spec.value("maxReplicas", min);
+    long long desired = std::clamp(current, min, std::max(min, max));
+    Json previous = (*hpa).value("status", Json::object()).value("conditions", Json::array());
+    Json conditions = Json::array();
+    if (obj) {
+      conditions.push_back(condition(previous, "AbleToScale", "True", "ReadyForNewScale",
+                                     "recommended size matches current size", false));
+      conditions.push_back(condition(previous, "ScalingActive", "True", "ValidMetricFound",
+                                     "the HPA was able to successfully calculate a replica count from cpu resource "
+                                     "utilization (percentage of request)",
+                                     false));
+      conditions.push_back(condition(previous, "ScalingLimited", "False", "DesiredWithinRange",
+                                     "the desired count is within the acceptable range", false));
+    } else {
+      conditions.push_back(condition(previous, "AbleToScale", "False", "FailedGetScale",
+                                     "the HPA controller was unable to get the target's current scale", false));
+    }
+    Json status{{"currentReplicas", current}, {"desiredReplicas", desired}, {"conditions", conditions}};
+    write_status(type("horizontalpodautoscalers.autoscaling"), hpa, status);
+  }
+
+  void reconcile(const ObjectRef& ref) {
+    ObjectPtr obj = cluster.store.get(ref);
+    if (!obj) return;
+    const std::string& id = ref.resource_id;
+    if (id == "pods") pod(obj);
+    else if (id == "replicasets.apps") replicaset(obj);
+    else if (id == "deployments.apps") deployment(obj);
+    else if (id == "statefulsets.apps") statefulset(obj);
+    else if (id == "daemonsets.apps") daemonset(obj);
+    else if (id == "jobs.batch") job(obj);
+    else if (id == "persistentvolumeclaims") claim(obj);
+    else if (id == "services") service(obj);
+    else if (id == "ingresses.networking.k8s.io") ingress(obj);
+    else if (id == "horizontalpodautoscalers.autoscaling") hpa(obj);
+  }
+};
 
 Controllers::Controllers(Cluster& cluster, ControllerOptions options) : cluster_(cluster), options_(options) {
   {
     std::lock_guard lock(cluster_.store.mutex());
     cluster_.store.on_event([this](const Event& e) { on_event(e); });
+    // One Ready node for the Pods to run on.
+    const ResourceType* nodes = cluster_.registry.find_by_id("nodes");
+    if (nodes && !cluster_.store.get({"nodes", "", kNode})) {
+      std::string now = now_rfc3339();
+      Json node{{"apiVersion", "v1"},
+                {"kind", "Node"},
+                {"metadata",
+                 {{"name", kNode},
+                  {"labels",
+                   {{"kubernetes.io/hostname", kNode},
+                    {"kubernetes.io/os", "linux"},
+                    {"kubernetes.io/arch", "amd64"},
+                    {"node-role.kubernetes.io/control-plane", ""}}}}},
+                {"spec", {{"podCIDR", "10.244.0.0/24"}}}};
+      Json created = cluster_.create(*nodes, "", node, {.manager = "kubelet"});
+      ObjectPtr before = cluster_.store.get({"nodes", "", kNode});
+      Json after = created;
+      after["status"] = {{"conditions",
+                          {{{"type", "Ready"},
+                            {"status", "True"},
+                            {"reason", "KubeletReady"},
+                            {"message", "kubelet is posting ready status"},
+                            {"lastHeartbeatTime", now},
+                            {"lastTransitionTime", now}}}},
+                         {"addresses", {{{"type", "InternalIP"}, {"address", "172.18.0.2"}}, {{"type", "Hostname"}, {"address", kNode}}}},
+                         {"capacity", {{"cpu", "8"}, {"memory", "16Gi"}, {"pods", "110"}}},
+                         {"allocatable", {{"cpu", "8"}, {"memory", "16Gi"}, {"pods", "110"}}},
+                         {"nodeInfo",
+                          {{"kubeletVersion", "v1.35.0"},
+                           {"containerRuntimeVersion", "containerd://2.0.0"},
+                           {"operatingSystem", "linux"},
+                           {"architecture", "amd64"},
+                           {"osImage", "gitmoor sandbox"}}}};
+      cluster_.commit(*nodes, "", kNode, before, after, {.manager = "kubelet", .subresource = "status"}, true);
+    }
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -22,6 +685,17 @@ void Controllers::stop() {
 }
 
 void Controllers::on_event(const Event& event) {
+  if (event.type == EventType::Deleted) {
+    // A deleted Pod or ReplicaSet changes its owner's counts.
+    std::lock_guard lock(mutex_);
+    const Json& md = (*event.object)["metadata"];
+    for (const auto& r : md.value("ownerReferences", Json::array())) {
+      std::string id = resource_of_kind(r.value("kind", ""));
+      if (!id.empty()) queue_.insert({id, md.value("namespace", ""), r.value("name", "")});
+    }
+    cv_.notify_all();
+    return;
+  }
   const Json& md = (*event.object)["metadata"];
   std::lock_guard lock(mutex_);
   queue_.insert({event.resource_id, md.value("namespace", ""), md.value("name", "")});
@@ -29,9 +703,14 @@ void Controllers::on_event(const Event& event) {
 }
 
 void Controllers::run() {
+  auto log = core::logger("sandbox");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_ || !queue_.empty(); });
+    auto wake = timers_.empty() ? std::chrono::steady_clock::now() + std::chrono::milliseconds(200)
+                                : std::min(timers_.begin()->first,
+                                           std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+    cv_.wait_until(lock, wake, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) break;
     auto batch = std::move(queue_);
     queue_.clear();
     auto now = std::chrono::steady_clock::now();
@@ -39,8 +718,24 @@ void Controllers::run() {
       batch.insert(timers_.begin()->second);
       timers_.erase(timers_.begin());
     }
+    if (batch.empty()) continue;
     lock.unlock();
-    for (const auto& ref : batch) reconcile(ref);
+    {
+      std::lock_guard store_lock(cluster_.store.mutex());
+      // The logic adds follow-up work to queue_ and timers_ without mutex_: every other writer of them (on_event)
+      // runs under the store mutex, which this thread holds; on_event, called from the logic's own writes, takes
+      // mutex_ itself.
+      for (const auto& ref : batch) {
+        ControllerLogic logic{*this, cluster_};
+        try {
+          logic.reconcile(ref);
+        } catch (const ApiError& e) {
+          log->debug("sandbox controllers: {} {}/{}: {}", ref.resource_id, ref.ns, ref.name, e.what());
+        } catch (const std::exception& e) {
+          log->warn("sandbox controllers: {} {}/{}: {}", ref.resource_id, ref.ns, ref.name, e.what());
+        }
+      }
+    }
     lock.lock();
   }
 }

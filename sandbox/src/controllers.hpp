@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "cluster.hpp"
@@ -34,6 +35,8 @@ class Controllers {
   std::condition_variable cv_;
   std::set<ObjectRef> queue_;
   std::multimap<std::chrono::steady_clock::time_point, ObjectRef> timers_;
+  std::map<std::string, std::chrono::steady_clock::time_point> pod_seen_;  // pod uid → first seen
+  unsigned lb_counter_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 

@@ -193,6 +193,22 @@ bool HttpServer::Impl::stream_watch(Stream& stream, Connection& conn, Response& 
   return write_all(stream, conn, "0\r\n\r\n");
 }
 
+// After answering a request we will not read (too large, malformed), read and drop what the client is still
+// sending for a moment, so closing does not reset the connection before the client reads the answer.
+template <class Stream>
+void drain(Stream& stream, Connection& conn) {
+  conn.set_deadline(std::chrono::seconds(2));
+  char buf[16384];
+  std::size_t total = 0;
+  beast::error_code ec;
+  while (total < (16u << 20)) {
+    std::size_t n = stream.read_some(asio::buffer(buf), ec);
+    if (ec || n == 0) break;
+    total += n;
+  }
+  conn.clear_deadline();
+}
+
 template <class Stream>
 void HttpServer::Impl::serve(Stream& stream, Connection& conn) {
   beast::flat_buffer buffer;
@@ -216,11 +232,13 @@ void HttpServer::Impl::serve(Stream& stream, Connection& conn) {
         r.status = 413;
         r.body = status_body(413, "RequestEntityTooLarge", "the server has received too large a request body");
         write_all(stream, conn, head(r, false, true) + r.body);
+        drain(stream, conn);
       } else if (ec == http::error::header_limit) {
         Response r;
         r.status = 431;
         r.body = status_body(431, "RequestHeaderFieldsTooLarge", "request header fields too large");
         write_all(stream, conn, head(r, false, true) + r.body);
+        drain(stream, conn);
       } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
                  ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
                  &ec.category() == &http::make_error_code(http::error::bad_method).category()) {

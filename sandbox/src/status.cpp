@@ -50,7 +50,10 @@ ApiError invalid(const std::string& group, const std::string& kind, const std::s
     message += "]";
   }
   for (const auto& e : errors) {
-    causes.push_back({{"reason", e.type}, {"message", e.detail.empty() ? e.message : e.detail}, {"field", e.field}});
+    // The cause's message is the error without its field: `Invalid value: "X": ...`, `Too long: ...`.
+    std::string body = e.message;
+    if (body.rfind(e.field + ": ", 0) == 0) body = body.substr(e.field.size() + 2);
+    causes.push_back({{"reason", e.type}, {"message", body}, {"field", e.field}});
   }
   Json d = details(group, kind, name);
   d["causes"] = causes;

@@ -222,8 +222,9 @@ void Store::emit(Event event) {
   }
 }
 
-bool Store::watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, bool from_given) {
-  if (from_given && from != 0) {
+bool Store::watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, bool from_given,
+                  bool send_initial_events) {
+  if (from_given && from != 0 && !send_initial_events) {
     if (from < compacted_rv_) return false;
     for (const auto& e : history_) {
       if (e.rv <= from || e.resource_id != watcher->resource_id) continue;
@@ -250,6 +251,16 @@ bool Store::watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, b
         }
       }
     }
+  }
+  if (send_initial_events) {
+    Json bookmark{{"type", "BOOKMARK"},
+                  {"object",
+                   {{"kind", watcher->kind},
+                    {"apiVersion", watcher->api_version},
+                    {"metadata",
+                     {{"resourceVersion", std::to_string(rv_.load())},
+                      {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}}}};
+    watcher->push(bookmark.dump() + "\n", rv_.load());
   }
   watcher->advance(rv_.load());
   watchers_.push_back(watcher);

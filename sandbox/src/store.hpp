@@ -102,7 +102,10 @@ class Store {
 
   // Registers a watcher from resourceVersion `from` (0: synthetic ADDED for current objects first).
   // Returns false when `from` is older than the history kept (the caller answers 410 Gone).
-  bool watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, bool from_given);
+  // With send_initial_events (kubectl's watch-list), the current objects come first as ADDED, then a BOOKMARK
+  // annotated k8s.io/initial-events-end, whatever `from` is.
+  bool watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, bool from_given,
+             bool send_initial_events = false);
   void unwatch(const std::shared_ptr<Watcher>& watcher);
   void close_watches();  // ends every open watch stream
   void expire_history();  // forgets every event so far: resuming from any older resourceVersion gets 410

@@ -4,8 +4,8 @@
 //   applied.yaml   what gitmoor applied earlier (server-side apply, field manager gitmoor); desired.yaml when absent
 //   edits.yaml     changes by other field managers afterwards: [{manager, resource, type: merge|strategic|json|apply,
 //                  subresource, patch}]
-//   live.yaml      what the sandbox returned after those steps (generated: ctest -R "regenerate" is not run by
-//                  default; run `gitmoor_differ_tests "[.generate]"`)
+//   live.yaml      what the sandbox returned after those steps, managedFields included (regenerate with
+//                  GITMOOR_REGENERATE_DIFF_FIXTURES=1 gitmoor_differ_tests "[.generate]"; see test_diff_generate.cpp)
 //   expected.yaml  {status, resources: {key: {status, changes: ["op path"]}}, ignoreDifferences, secrets,
 //                  kubectl: verdict of kubectl diff when it differs from gitmoor's, kubectlReason}
 #include <algorithm>

@@ -2,6 +2,7 @@
 
 #include "differ_support.hpp"
 #include "gitmoor/differ/diff.hpp"
+#include "gitmoor/differ/field_set.hpp"
 
 using namespace gitmoor;
 using test::object_of;
@@ -265,4 +266,73 @@ TEST_CASE("custom resources compare lists atomically and maps by key", "[differ]
   CHECK(differ::diff_resource(&desired, &live).status == differ::SyncStatus::Synced);
   live.json()["spec"]["items"].push_back({{"name", "b"}});
   CHECK(differ::diff_resource(&desired, &live).status == differ::SyncStatus::OutOfSync);
+}
+
+TEST_CASE("finalizers are a set; owned set values dropped from Git are removed", "[differ][compare]") {
+  auto desired = object_of("{apiVersion: v1, kind: ConfigMap, metadata: {name: c, finalizers: [a.io/x]}, data: {k: v}}");
+  auto live = object_of(R"(
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  finalizers: [a.io/x, b.io/y, c.io/z]
+  managedFields:
+  - manager: gitmoor
+    operation: Apply
+    fieldsV1:
+      f:data: {f:k: {}}
+      f:metadata:
+        f:finalizers:
+          v:"a.io/x": {}
+          v:"b.io/y": {}
+data: {k: v}
+)");
+  auto diff = differ::diff_resource(&desired, &live);
+  CHECK(paths(diff) == std::vector<std::string>{"remove /metadata/finalizers/1"});
+  CHECK(diff.predicted["metadata"]["finalizers"] == core::parse_yaml("[a.io/x, c.io/z]"));
+  desired.json()["metadata"]["finalizers"].push_back("d.io/w");
+  CHECK(paths(differ::diff_resource(&desired, &live)) ==
+        std::vector<std::string>{"add /metadata/finalizers/1", "remove /metadata/finalizers/1"});
+}
+
+TEST_CASE("list-map keys with escapes or odd shapes still match through the full parser", "[differ][compare]") {
+  auto desired = object_of(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec: {template: {spec: {containers: [{name: a, env: [{name: X, value: "1"}]}]}}}
+)");
+  auto live = object_of(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+  managedFields:
+  - manager: gitmoor
+    operation: Apply
+    fieldsV1:
+      f:spec:
+        f:template:
+          f:spec:
+            f:containers:
+              k:{"name":"a"}:
+                f:env:
+                  k:{"name":"X"}: {.: {}, f:name: {}, f:value: {}}
+                  k:{"name":"Y\u0020Z"}: {.: {}, f:name: {}}
+spec: {template: {spec: {containers: [{name: a, env: [{name: X, value: "1"}, {name: Y Z}]}]}}}
+)");
+  CHECK(paths(differ::diff_resource(&desired, &live)) ==
+        std::vector<std::string>{"remove /spec/template/spec/containers/0/env/1"});
+}
+
+TEST_CASE("JSON pointers escape ~ and / in field names", "[differ][compare]") {
+  auto desired = object_of("{apiVersion: v1, kind: ConfigMap, metadata: {name: c, annotations: {a.io/x~y: '2'}}}");
+  auto live = object_of("{apiVersion: v1, kind: ConfigMap, metadata: {name: c, annotations: {a.io/x~y: '1'}}}");
+  CHECK(paths(differ::diff_resource(&desired, &live)) == std::vector<std::string>{"replace /metadata/annotations/a.io~1x~0y"});
+}
+
+TEST_CASE("the managedFields path of a change lets managedFieldsManagers match list-map elements", "[differ][ignore]") {
+  auto fields = differ::FieldSet::from_json(core::parse_yaml(R"({"f:spec": {"f:ports": {"k:{\"port\":80,\"protocol\":\"TCP\"}": {".": {}, "f:port": {}}}}})"));
+  CHECK(fields.covers({"f:spec", "f:ports", R"(k:{"port":80,"protocol":"TCP"})"}));
+  CHECK(differ::key_element(core::parse_yaml("{protocol: TCP, port: 80}")) == R"(k:{"port":80,"protocol":"TCP"})");
 }

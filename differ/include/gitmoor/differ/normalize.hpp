@@ -1,5 +1,9 @@
 #pragma once
 // Normalization: what both sides go through before comparison, so that only meaningful differences remain.
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "gitmoor/core/object.hpp"
 
 namespace gitmoor::differ {
@@ -14,6 +18,7 @@ Json normalize(const Json& object);
 // Whether two scalar values at `path` are equal as Kubernetes means it: quantities by value in quantity fields,
 // integers and floats by value, otherwise exactly.
 bool scalars_equal(const Json& desired, const Json& live, const std::vector<std::string>& path);
+bool scalars_equal_at(const Json& desired, const Json& live, const std::vector<std::string_view>& path);
 
 // Whether a desired value the API server would drop on the way in (null, {}, [], "", false) can stand for an absent
 // live field.
