@@ -92,7 +92,8 @@ int run_render(const RenderFlags& flags) {
     request.app_path = dir.lexically_relative(root).generic_string();
     // --values are given relative to the current directory here; the renderer wants them relative to the app.
     for (const auto& file : flags.values) {
-      request.helm.value_files.push_back(fs::absolute(file).lexically_normal().lexically_relative(dir).generic_string());
+      const fs::path absolute = fs::absolute(file).lexically_normal();
+      request.helm.value_files.push_back(absolute.lexically_relative(dir).generic_string());
     }
     commit_line = "none (local directory " + dir.string() + ")";
   } else {
@@ -125,7 +126,8 @@ int run_render(const RenderFlags& flags) {
 
 void register_render(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RenderFlags>();
-  auto* cmd = app.add_subcommand("render", "Print the objects a Helm chart, kustomization or manifest directory renders to");
+  auto* cmd = app.add_subcommand(
+      "render", "Print the objects a Helm chart, kustomization or manifest directory renders to");
   auto* dir = cmd->add_option("--dir", flags->dir, "Render a local directory (no Git)");
   auto* repo = cmd->add_option("--repo", flags->repo, "Repository URL (file://, git://, http(s)://, ssh://)");
   dir->excludes(repo);

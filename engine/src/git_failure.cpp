@@ -33,14 +33,16 @@ GitErrorKind classify(int code, const std::string& message, const AuthAttempts& 
     return GitErrorKind::AuthenticationFailed;
   }
   if (network.unreachable) return GitErrorKind::NetworkUnreachable;
-  static constexpr std::array<std::string_view, 9> kNotFound{"status code: 404", "not found", "could not find repository",
+  static constexpr std::array<std::string_view, 9> kNotFound{"status code: 404", "not found",
+                                                             "could not find repository",
                                         "access denied or repository not exported", "not appear to be a git",
                                         "failed to resolve path", "repository not found", "no such repository",
                                         "no such file"};
   for (auto needle : kNotFound) {
     if (contains(message, needle)) return GitErrorKind::RepositoryNotFound;
   }
-  static constexpr std::array<std::string_view, 8> kNetwork{"failed to connect", "connection refused", "could not resolve",
+  static constexpr std::array<std::string_view, 8> kNetwork{"failed to connect", "connection refused",
+                                                            "could not resolve",
                                        "network is unreachable", "no route to host", "failed to resolve address",
                                        "early eof", "connection reset"};
   for (auto needle : kNetwork) {

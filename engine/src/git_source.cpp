@@ -76,7 +76,9 @@ GitSource::GitSource(GitSourceOptions options) : options_(std::move(options)) {
   std::error_code ec;
   fs::create_directories(options_.cache_dir / "mirrors", ec);
   fs::create_directories(options_.cache_dir / "checkouts", ec);
-  if (ec) throw GitError(GitErrorKind::CacheFailure, "cache directory " + options_.cache_dir.string() + ": " + ec.message());
+  if (ec) {
+    throw GitError(GitErrorKind::CacheFailure, "cache directory " + options_.cache_dir.string() + ": " + ec.message());
+  }
   remove_stale_checkouts(options_.cache_dir / "checkouts");
   // Per process and instance: two sources sharing a cache directory never remove each other's checkouts.
   checkouts_dir_ = options_.cache_dir / "checkouts" / (std::to_string(getpid()) + "." + std::to_string(++g_instances));
@@ -116,6 +118,8 @@ PollResult GitSource::poll(const Repository& repository, const std::vector<std::
 
       const RemoteRefs refs = Mirror::list_remote(repository, deadline);
       ++remote_checks_;
+      auto log = core::logger("engine");
+      log->debug("{}: remote check: {} refs advertised", redact_url(repository.url), refs.size());
 
       // Fetch only when a wanted ref points at an object the mirror lacks, or a SHA is not in it yet.
       bool need_fetch = false;
@@ -135,6 +139,7 @@ PollResult GitSource::poll(const Repository& repository, const std::vector<std::
         mirror.fetch(repository, deadline);
         ++fetches_;
         result.fetched = true;
+        log->info("{}: fetched into {}", redact_url(repository.url), state->mirror.string());
       }
 
       for (const auto& revision : revisions) {
@@ -157,7 +162,10 @@ PollResult GitSource::poll(const Repository& repository, const std::vector<std::
       return result;
     } catch (const GitError& e) {
       // A damaged mirror is thrown away and cloned again, once.
-      if (e.kind() != GitErrorKind::CacheFailure || attempt > 0) throw;
+      if (e.kind() != GitErrorKind::CacheFailure || attempt > 0) {
+        core::logger("engine")->debug("{}", e.what());  // the message is already free of secrets
+        throw;
+      }
       core::logger("engine")->warn("{}: mirror {} is damaged ({}); cloning it again", redact_url(repository.url),
                                    state->mirror.string(), e.what());
       std::error_code ec;

@@ -99,7 +99,9 @@ void Mirror::fetch(const Repository& repository, std::chrono::steady_clock::time
   char* specs[] = {heads, tags};
   const git_strarray refspecs{specs, 2};
   if (int rc = git_remote_fetch(remote.get(), &refspecs, &options, nullptr); rc != 0) {
-    if (is_local_failure()) cache_failure(redact_url(repository.url) + ": fetch into the mirror: " + last_git_error(rc));
+    if (is_local_failure()) {
+      cache_failure(redact_url(repository.url) + ": fetch into the mirror: " + last_git_error(rc));
+    }
     throw_git_failure(rc, "fetch", repository, callbacks.auth());
   }
 }

@@ -60,7 +60,9 @@ std::vector<PathInfo> inspect_paths(git_repository* repository, const git_oid& c
     info.has_symlink = mode == GIT_FILEMODE_LINK;
     if (info.is_tree && queries[i].find_symlinks) {
       git_tree* raw_subtree = nullptr;
-      if (git_tree_lookup(&raw_subtree, repository, &id) != 0) cache_failure("tree " + path + ": " + last_git_error(-1));
+      if (git_tree_lookup(&raw_subtree, repository, &id) != 0) {
+        cache_failure("tree " + path + ": " + last_git_error(-1));
+      }
       TreeHandle subtree(raw_subtree);
       git_tree_walk(subtree.get(), GIT_TREEWALK_PRE, stop_at_symlink, &info.has_symlink);
     } else if (!info.is_tree && queries[i].read_content) {

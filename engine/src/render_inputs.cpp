@@ -28,7 +28,8 @@ bool has_local_chart_dependencies(const std::string& chart_yaml) {
 }  // namespace
 
 std::vector<std::string> render_inputs_identities(GitSource& source, const Repository& repository,
-                                                  const std::string& commit, const std::vector<const AppSource*>& apps) {
+                                                  const std::string& commit,
+                                                  const std::vector<const AppSource*>& apps) {
   using renderer::SourceType;
   constexpr std::size_t kFixed = 5;  // folder, Chart.yaml, three kustomization names; then the value files
   std::vector<PathQuery> queries;

@@ -1,7 +1,10 @@
 // The Git source against real servers: `git daemon` (git://) and `git http-backend` with basic auth (http://).
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 #include "git_fixtures.hpp"
+#include "gitmoor/core/logging.hpp"
 #include "gitmoor/engine/git_source.hpp"
 
 using namespace gitmoor;
@@ -94,10 +97,22 @@ TEST_CASE("http:// with basic auth: right credentials fetch; wrong or missing on
     CHECK(source.resolve(with_token, "main") == first);
   }
   SECTION("a wrong password") {
-    engine::Repository wrong{.url = repository.url, .credentials = {.username = "deployer", .password = "wrong-" + secret}};
+    // Everything the engine logs meanwhile, at every level, is captured to look for the secret.
+    auto engine_log = core::logger("engine");
+    auto captured = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+    engine_log->sinks().push_back(captured);
+    const auto level = engine_log->level();
+    engine_log->set_level(spdlog::level::trace);
+    engine::Repository wrong{.url = repository.url,
+                             .credentials = {.username = "deployer", .password = "wrong-" + secret}};
     std::string message;
     CHECK(kind_of([&] { (void)source.resolve(wrong, "main"); }, &message) ==
           engine::GitErrorKind::AuthenticationFailed);
+    engine_log->sinks().pop_back();
+    engine_log->set_level(level);
+    const auto lines = captured->last_formatted();
+    CHECK_FALSE(lines.empty());
+    for (const auto& line : lines) CHECK_THAT(line, !Contains(secret));
     CHECK_THAT(message, Contains(repository.url) && Contains("rejected"));
     CHECK_THAT(message, !Contains(secret));
     CHECK(server.rejected() >= 1);
@@ -152,7 +167,8 @@ TEST_CASE("network failures: refused connections and silent servers fail within 
   }
   SECTION("an unroutable address") {
     const auto start = std::chrono::steady_clock::now();
-    const auto kind = kind_of([&] { (void)source.resolve({.url = "git://10.255.255.1/x.git", .credentials = {}}, "main"); });
+    const engine::Repository unroutable{.url = "git://10.255.255.1/x.git", .credentials = {}};
+    const auto kind = kind_of([&] { (void)source.resolve(unroutable, "main"); });
     CHECK((kind == engine::GitErrorKind::Timeout || kind == engine::GitErrorKind::NetworkUnreachable));
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
   }

@@ -48,7 +48,8 @@ TEST_CASE("gitmoor render --dir prints what helm template prints, object for obj
   const auto result =
       gitmoor_cli({"render", "--dir", chart.string(), "--release", "tetris", "--namespace", "game"}, cache.path());
   REQUIRE(result.exit_code == 0);
-  const auto direct = test::parse_all(test::run_helm({"template", "tetris", chart.string(), "-n", "game", "--include-crds"}));
+  const auto direct =
+      test::parse_all(test::run_helm({"template", "tetris", chart.string(), "-n", "game", "--include-crds"}));
   CHECK(test::parse_all(result.stdout_data) == direct);
   CHECK_THAT(result.stderr_data, Contains("source type: Helm"));
 }
