@@ -291,7 +291,7 @@ TEST_CASE("removing a field from the applied file removes it from the object", "
   CHECK(cm["metadata"]["labels"] == Json{{"a", "x"}, {"owner", "ops"}});
 }
 
-TEST_CASE("--dry-run=server persists nothing", "[e2e]") {
+TEST_CASE("kubectl apply --dry-run=server persists nothing", "[e2e]") {
   KubectlEnv env;
   auto file = env.write_file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: '1'}\n");
   auto r = env.kubectl({"apply", "--server-side", "--dry-run=server", "-f", file});
