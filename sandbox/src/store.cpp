@@ -277,7 +277,9 @@ void Store::close_watches() {
 }
 
 void Store::expire_history() {
-  compacted_rv_ = rv_.load();
+  // Move past every version handed out so far: resuming from any of them is too old, while a relist gets the
+  // new version and can watch from it.
+  compacted_rv_ = ++rv_;
   history_.clear();
 }
 

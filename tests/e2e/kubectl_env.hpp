@@ -16,6 +16,7 @@
 #include "gitmoor/core/subprocess.hpp"
 #include "gitmoor/core/tools.hpp"
 #include "gitmoor/sandbox/sandbox.hpp"
+#include "test_paths.hpp"
 
 namespace gitmoor::test {
 
