@@ -152,8 +152,16 @@ struct KeyField {
   std::string_view text;  // the string, or the number's spelling
 };
 
-std::optional<std::vector<KeyField>> read_keys(std::string_view s) {
-  std::vector<KeyField> fields;
+// List-map keys have at most a few fields (port+protocol, topologyKey+whenUnsatisfiable): no allocation needed.
+struct KeyFields {
+  std::array<KeyField, 4> items;
+  std::size_t size = 0;
+  [[nodiscard]] const KeyField* begin() const { return items.data(); }
+  [[nodiscard]] const KeyField* end() const { return items.data() + size; }
+};
+
+std::optional<KeyFields> read_keys(std::string_view s) {
+  KeyFields fields;
   std::size_t i = 0;
   auto quoted = [&](std::string_view& out) {
     if (i >= s.size() || s[i] != '"') return false;
@@ -180,7 +188,8 @@ std::optional<std::vector<KeyField>> read_keys(std::string_view s) {
       if (i == start) return std::nullopt;
       f.text = s.substr(start, i - start);
     }
-    fields.push_back(f);
+    if (fields.size == fields.items.size()) return std::nullopt;
+    fields.items[fields.size++] = f;
     if (i < s.size() && s[i] == ',') {
       ++i;
       continue;
@@ -191,7 +200,7 @@ std::optional<std::vector<KeyField>> read_keys(std::string_view s) {
   return std::nullopt;
 }
 
-bool matches_keys(const Json& element, const std::vector<KeyField>& keys) {
+bool matches_keys(const Json& element, const KeyFields& keys) {
   if (!element.is_object()) return false;
   for (const auto& k : keys) {
     auto it = element.find(k.name);
