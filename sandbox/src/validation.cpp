@@ -159,6 +159,14 @@ void validate_workload(const ResourceType& type, const Json& object, std::vector
   const std::string& kind = type.kind;
   bool templated = kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet";
   if (kind == "Pod") validate_pod_spec(object.value("spec", Json()), "spec", errors);
+  if (templated && object.contains("spec") && object["spec"].is_object() && object["spec"].contains("replicas")) {
+    const Json& replicas = object["spec"]["replicas"];
+    if (!replicas.is_number_integer() || replicas.get<long long>() < 0) {
+      errors.push_back({"FieldValueInvalid", "spec.replicas",
+                        "spec.replicas: Invalid value: " + replicas.dump() + ": must be greater than or equal to 0",
+                        ""});
+    }
+  }
   if (!templated && kind != "Job") return;
   Json spec = object.value("spec", Json::object());
   if (!spec.is_object()) spec = Json::object();
