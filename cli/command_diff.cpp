@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_apply.hpp"
 #include "commands.hpp"
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/yaml.hpp"
@@ -73,9 +74,11 @@ void register_diff(CLI::App& app, int& exit_code) {
     std::string desired, live, field_manager = "gitmoor", ignore_file, output = "text", ns = "default";
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--desired", args->desired, "Manifest file or folder of manifests (YAML or JSON)")->required();
-  cmd->add_option("--live", args->live, "Live objects: file or folder (kubectl get -o yaml output; Lists allowed)")
-      ->required();
+  cmd->add_option("--desired", args->desired, "Manifest file or folder of manifests (YAML or JSON)");
+  cmd->add_option("--live", args->live, "Live objects: file or folder (kubectl get -o yaml output; Lists allowed)");
+  // Live-cluster mode (--app with --dir/--repo and --kubeconfig): rendered app against the cluster; see command_apply.
+  auto app_flags = std::make_shared<AppSourceFlags>();
+  add_app_source_flags(*cmd, *app_flags);
   cmd->add_option("--field-manager", args->field_manager, "Field manager whose applied fields are compared")
       ->capture_default_str();
   cmd->add_option("--ignore-differences", args->ignore_file,
@@ -84,8 +87,20 @@ void register_diff(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->callback([args, &exit_code] {
+  cmd->callback([args, app_flags, &exit_code] {
+    if (app_flags->app.empty() && (args->desired.empty() || args->live.empty())) {
+      throw CLI::RequiredError("--desired and --live (or --app with --dir/--repo)");
+    }
     try {
+      if (!app_flags->app.empty()) {
+        differ::DiffOptions live_options{.field_manager = args->field_manager};
+        if (!args->ignore_file.empty()) {
+          live_options.ignore_rules =
+              differ::parse_ignore_rules(core::parse_yaml(read_file(args->ignore_file), {.file = args->ignore_file}));
+        }
+        exit_code = run_live_diff(*app_flags, args->ns, live_options, args->output);
+        return;
+      }
       auto desired = read_objects(args->desired);
       auto live = read_objects(args->live);
       default_namespace(desired, args->ns);

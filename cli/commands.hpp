@@ -14,5 +14,6 @@ void register_version(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 void register_sandbox(CLI::App& app, int& exit_code);
 void register_diff(CLI::App& app, int& exit_code);
+void register_apply(CLI::App& app, int& exit_code);
 
 }  // namespace gitmoor::cli

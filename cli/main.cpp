@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   cli::register_render(app, exit_code);
   cli::register_sandbox(app, exit_code);
   cli::register_diff(app, exit_code);
+  cli::register_apply(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,86 @@
+#pragma once
+// Live state from watches, not polling (DESIGN.md decision 6): per resource type a LIST then a WATCH narrowed by a
+// label selector, resumed by resourceVersion, relisted on 410 Gone, bookmarks requested, reconnected with backoff.
+// An owner-reference index gives a workload's children. Callbacks tell the engine what changed (self-heal).
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gitmoor/applier/client.hpp"
+#include "gitmoor/applier/discovery.hpp"
+#include "gitmoor/core/object.hpp"
+
+namespace gitmoor::applier {
+
+// One watched collection: a resource type, in one namespace ("" = all), narrowed by a label selector ("" = all:
+// ReplicaSets and Pods of managed workloads do not carry the app label).
+struct WatchTarget {
+  ApiResource resource;
+  std::string ns;
+  std::string label_selector;
+};
+
+struct LiveCacheOptions {
+  std::chrono::seconds watch_timeout{300};  // the server ends each watch after this; we resume at once
+  std::chrono::milliseconds backoff_base{200};
+  std::chrono::milliseconds backoff_max{std::chrono::seconds(10)};
+};
+
+enum class LiveEvent { Added, Modified, Deleted };
+
+class LiveCache {
+ public:
+  using Callback = std::function<void(LiveEvent, const core::Object&)>;
+
+  LiveCache(Client& client, std::vector<WatchTarget> targets, LiveCacheOptions options = {});
+  ~LiveCache();
+  LiveCache(const LiveCache&) = delete;
+  LiveCache& operator=(const LiveCache&) = delete;
+
+  // Lists every target (so the cache is complete when this returns), then watches each on its own thread.
+  // Throws ApiError when an initial list fails.
+  void start();
+  void stop();
+
+  // Called from the watch threads; set before start().
+  void on_change(Callback callback) { callback_ = std::move(callback); }
+
+  [[nodiscard]] std::vector<core::Object> objects() const;
+  [[nodiscard]] std::optional<core::Object> get(const core::ResourceKey& key) const;
+  // Objects whose ownerReferences name `owner` (by uid), e.g. a Deployment's ReplicaSets, a ReplicaSet's Pods.
+  [[nodiscard]] std::vector<core::ResourceKey> children(const core::ResourceKey& owner) const;
+  [[nodiscard]] std::size_t relists() const { return relists_; }
+
+ private:
+  struct Stored {
+    core::Object object;
+    std::size_t target = 0;
+  };
+  void run(std::size_t target, std::string resource_version);
+  std::string list(std::size_t target);  // returns the list's resourceVersion
+  void upsert(std::size_t target, core::Object object, bool notify);
+  void erase(const core::Object& object, bool notify);
+
+  Client& client_;
+  std::vector<WatchTarget> targets_;
+  LiveCacheOptions options_;
+  Callback callback_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> relists_{0};
+  std::vector<std::jthread> threads_;
+
+  mutable std::mutex mutex_;
+  std::map<core::ResourceKey, Stored> objects_;
+  std::map<std::string, core::ResourceKey> by_uid_;
+  std::map<std::string, std::set<core::ResourceKey>> children_;  // owner uid → children
+};
+
+}  // namespace gitmoor::applier

@@ -1,0 +1,231 @@
+// gitmoor apply: render an app, apply it to a cluster with server-side apply, optionally prune and wait, and print
+// the ChangeSet. Also the live-cluster half of `gitmoor diff --app` (run_live_diff). Wiring only: the work is in
+// renderer/ and applier/.
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "command_apply.hpp"
+#include "commands.hpp"
+#include "gitmoor/applier/kubeconfig.hpp"
+#include "gitmoor/applier/resource_manager.hpp"
+#include "gitmoor/applier/tracking.hpp"
+#include "gitmoor/differ/output.hpp"
+#include "gitmoor/engine/git_source.hpp"
+#include "gitmoor/renderer/render.hpp"
+#include "gitmoor/renderer/repository_path.hpp"
+
+namespace gitmoor::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<renderer::HelmParameter> helm_parameters(const std::vector<std::string>& items, bool force_string,
+                                                     const std::string& flag) {
+  std::vector<renderer::HelmParameter> out;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw CLI::ValidationError(flag, item + ": expected KEY=VALUE");
+    out.push_back({.name = item.substr(0, eq), .value = item.substr(eq + 1), .force_string = force_string});
+  }
+  return out;
+}
+
+fs::path cache_dir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* dir = std::getenv("GITMOOR_CACHE_DIR"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "gitmoor";
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "gitmoor";
+}
+
+// Parses 30s, 5m, 1h, or plain seconds.
+std::chrono::milliseconds parse_duration(const std::string& text) {
+  if (text.empty()) throw CLI::ValidationError("--timeout", "empty duration");
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw CLI::ValidationError("--timeout", text + ": expected a duration like 90s, 5m or 1h");
+  }
+  const std::string unit = text.substr(used);
+  double scale = 1000;
+  if (unit == "ms") scale = 1;
+  else if (unit == "m") scale = 60'000;
+  else if (unit == "h") scale = 3'600'000;
+  else if (!unit.empty() && unit != "s") throw CLI::ValidationError("--timeout", text + ": unknown unit " + unit);
+  return std::chrono::milliseconds(static_cast<long long>(value * scale));
+}
+
+}  // namespace
+
+void add_app_source_flags(CLI::App& cmd, AppSourceFlags& flags) {
+  auto* dir = cmd.add_option("--dir", flags.dir, "Render a local directory (no Git)");
+  auto* repo = cmd.add_option("--repo", flags.repo, "Repository URL (file://, git://, http(s)://, ssh://)");
+  dir->excludes(repo);
+  cmd.add_option("--revision", flags.revision, "Branch, tag, commit SHA or HEAD (with --repo)")->needs(repo)
+      ->capture_default_str();
+  cmd.add_option("--path", flags.path, "Path of the app in the repository (with --repo)")->needs(repo)
+      ->capture_default_str();
+  cmd.add_option("--type", flags.type, "Force the source type: helm, kustomize or directory")
+      ->check(CLI::IsMember({"helm", "kustomize", "directory"}, CLI::ignore_case));
+  cmd.add_option("--release", flags.release, "Helm release name (default: the chart's name)");
+  cmd.add_option("--values", flags.values,
+                 "Helm value file; relative to --path with --repo, to the current directory with --dir");
+  cmd.add_option("--set", flags.set, "Helm parameter KEY=VALUE");
+  cmd.add_option("--set-string", flags.set_string, "Helm string parameter KEY=VALUE");
+  cmd.add_option("--kube-version", flags.kube_version, "Kubernetes version for Capabilities.KubeVersion");
+  cmd.add_option("--api-versions", flags.api_versions, "API version for Capabilities.APIVersions (group/version)");
+  cmd.add_flag("--skip-crds", flags.skip_crds, "Leave out the chart's crds/ folder");
+  cmd.add_option("--render-timeout", flags.render_timeout_seconds, "Seconds helm or kubectl may run")
+      ->capture_default_str();
+  cmd.add_option("--cache-dir", flags.cache_dir, "Where repository mirrors live");
+  cmd.add_option("--username", flags.username, "HTTP(S) user name; the password comes from $GITMOOR_GIT_PASSWORD");
+  cmd.add_option("--ssh-private-key", flags.ssh_private_key, "SSH private key file");
+  cmd.add_option("--known-hosts", flags.known_hosts, "SSH known_hosts file");
+  cmd.add_option("--kubeconfig", flags.kubeconfig, "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)");
+  cmd.add_option("--context", flags.context, "kubeconfig context (default: current-context)");
+  cmd.add_option("--app", flags.app, "Application name: stamped on every object as its tracking id");
+}
+
+std::vector<core::Object> render_app(const AppSourceFlags& flags, const std::string& ns) {
+  if (flags.dir.empty() && flags.repo.empty()) throw CLI::RequiredError("--dir or --repo");
+  renderer::RenderRequest request;
+  if (!flags.type.empty()) request.type = renderer::parse_source_type(flags.type);
+  request.helm = {.release_name = flags.release,
+                  .ns = ns,
+                  .value_files = {},
+                  .parameters = helm_parameters(flags.set, false, "--set"),
+                  .kube_version = flags.kube_version,
+                  .api_versions = flags.api_versions,
+                  .skip_crds = flags.skip_crds};
+  for (auto& p : helm_parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
+  request.limits.timeout = std::chrono::seconds(flags.render_timeout_seconds);
+  std::shared_ptr<const engine::Checkout> checkout;
+  std::unique_ptr<engine::GitSource> source;
+  if (!flags.dir.empty()) {
+    const fs::path dir = fs::absolute(flags.dir).lexically_normal();
+    if (!fs::is_directory(dir)) throw CLI::ValidationError("--dir", flags.dir + " is not a directory");
+    const fs::path root = renderer::find_repository_root(dir);
+    request.repo_root = root;
+    request.app_path = dir.lexically_relative(root).generic_string();
+    for (const auto& file : flags.values) {
+      request.helm.value_files.push_back(fs::absolute(file).lexically_normal().lexically_relative(dir).generic_string());
+    }
+  } else {
+    engine::Repository repository{.url = flags.repo, .credentials = {}};
+    repository.credentials.username = flags.username;
+    if (const char* password = std::getenv("GITMOOR_GIT_PASSWORD"); password != nullptr) {
+      repository.credentials.password = password;
+    }
+    repository.credentials.ssh_private_key = flags.ssh_private_key;
+    repository.credentials.known_hosts = flags.known_hosts;
+    source = std::make_unique<engine::GitSource>(engine::GitSourceOptions{.cache_dir = cache_dir(flags.cache_dir)});
+    const std::string commit = source->resolve(repository, flags.revision);
+    checkout = source->checkout(repository, commit);
+    request.repo_root = checkout->root();
+    request.app_path = flags.path;
+    request.commit = commit;
+    request.helm.value_files = flags.values;
+  }
+  return renderer::render(request).objects;
+}
+
+applier::ClusterConfig cluster_config(const AppSourceFlags& flags) {
+  applier::KubeconfigOptions options{.paths = {}, .context = flags.context};
+  if (!flags.kubeconfig.empty()) options.paths.push_back(flags.kubeconfig);
+  if (flags.kubeconfig.empty() && std::getenv("KUBECONFIG") == nullptr && std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) {
+    return applier::in_cluster_config();
+  }
+  return applier::load_kubeconfig(options);
+}
+
+int run_live_diff(const AppSourceFlags& flags, const std::string& ns, const differ::DiffOptions& options,
+                  const std::string& output) {
+  const auto cluster = cluster_config(flags);
+  const std::string target_ns = !ns.empty() ? ns : (!cluster.ns.empty() ? cluster.ns : "default");
+  auto rendered = render_app(flags, target_ns);
+  applier::Client client(cluster);
+  applier::ResourceManager manager(client);
+  const auto desired = manager.prepare(std::move(rendered), flags.app, target_ns);
+  // The label only narrows the list; what the app owns is what carries exactly its tracking id.
+  std::vector<core::Object> live;
+  for (auto& object : manager.list_managed(flags.app)) {
+    if (object.annotation(applier::kTrackingAnnotation) == applier::tracking_id(flags.app, object.key())) {
+      live.push_back(std::move(object));
+    }
+  }
+  const auto diff = differ::diff_app(desired, live, options);
+  if (output == "json") {
+    std::cout << differ::format_json(diff).dump(2) << "\n";
+  } else {
+    std::cout << differ::format_text(diff);
+  }
+  return diff.in_sync() ? kExitOk : kExitFailure;
+}
+
+void register_apply(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("apply", "Render an app and apply it to a cluster with server-side apply");
+  struct Args {
+    AppSourceFlags source;
+    std::string ns;
+    bool prune = false, dry_run = false, force = false, wait = false;
+    std::string timeout = "5m";
+    std::string output = "text";
+  };
+  auto args = std::make_shared<Args>();
+  add_app_source_flags(*cmd, args->source);
+  cmd->get_option("--app")->required();
+  cmd->add_option("-n,--namespace", args->ns, "Destination namespace (default: the context's, else default)");
+  cmd->add_flag("--prune", args->prune, "Delete objects this app owns that are no longer rendered");
+  cmd->add_flag("--dry-run", args->dry_run, "Send everything with dryRun=All: nothing is stored");
+  cmd->add_flag("--force", args->force, "Delete and recreate objects whose immutable fields changed");
+  cmd->add_flag("--wait", args->wait, "Wait for health between sync waves and at the end");
+  cmd->add_option("--timeout", args->timeout, "How long --wait waits (90s, 5m, 1h)")->capture_default_str();
+  cmd->add_option("-o,--output", args->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] {
+    const auto timeout = parse_duration(args->timeout);
+    applier::ChangeSet result;
+    try {
+      const auto cluster = cluster_config(args->source);
+      const std::string ns = !args->ns.empty() ? args->ns : (!cluster.ns.empty() ? cluster.ns : "default");
+      auto desired = render_app(args->source, ns);
+      applier::Client client(cluster);
+      applier::ResourceManager manager(client);
+      result = manager.apply_all(desired, {.app = args->source.app,
+                                           .ns = ns,
+                                           .create_namespace = true,
+                                           .dry_run = args->dry_run,
+                                           .force = args->force,
+                                           .wait = args->wait,
+                                           .timeout = timeout});
+      // Never prune after a failed apply: the desired set may be incomplete.
+      if (args->prune && !result.failed()) {
+        const auto prepared = manager.prepare(std::move(desired), args->source.app, ns);
+        result.append(manager.prune(prepared, {.app = args->source.app,
+                                               .propagation = applier::PropagationPolicy::Foreground,
+                                               .dry_run = args->dry_run}));
+      }
+    } catch (const CLI::Error&) {
+      throw;
+    } catch (const applier::KubeconfigError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = kExitUsage;
+      return;
+    } catch (const std::exception& e) {
+      // A render, Git or cluster failure: print what was done before it, then the error.
+      std::cout << (args->output == "json" ? result.to_json().dump(2) + "\n" : result.format_text());
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = kExitFailure;
+      return;
+    }
+    std::cout << (args->output == "json" ? result.to_json().dump(2) + "\n" : result.format_text());
+    exit_code = result.failed() ? kExitFailure : kExitOk;
+  });
+}
+
+}  // namespace gitmoor::cli
