@@ -18,8 +18,10 @@
 namespace gitmoor::applier {
 
 struct ClientOptions {
-  double qps = 200;  // sustained requests per second; <= 0 disables the limit
-  int burst = 400;
+  // Sustained requests per second (<= 0 disables the limit). High: servers protect themselves with priority and
+  // fairness; this only stops a runaway loop. A bulk apply of 1,000 objects must not be throttled to seconds.
+  double qps = 1000;
+  int burst = 2000;
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per request attempt
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   int max_retries = 5;  // for idempotent requests: connection errors, 429, 5xx
