@@ -121,7 +121,10 @@ void create_namespace(KubectlEnv& env, const std::string& ns) {
 }  // namespace
 
 TEST_CASE("kubectl apply --server-side of a multi-document file creates every object with defaults", "[e2e]") {
-  KubectlEnv env;
+  // Controllers off: their status writes would move resourceVersions under the no-op re-apply check below.
+  gitmoor::sandbox::SandboxOptions options;
+  options.controllers = false;
+  KubectlEnv env(options);
   create_namespace(env, "game");
   auto file = env.write_file("stack.yaml", kStack);
   auto r = env.kubectl({"apply", "--server-side", "-f", file});
