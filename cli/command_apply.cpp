@@ -7,6 +7,7 @@
 
 #include "command_apply.hpp"
 #include "commands.hpp"
+#include "render_flags.hpp"
 #include "gitmoor/applier/kubeconfig.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/applier/tracking.hpp"
@@ -20,25 +21,6 @@ namespace gitmoor::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<renderer::HelmParameter> helm_parameters(const std::vector<std::string>& items, bool force_string,
-                                                     const std::string& flag) {
-  std::vector<renderer::HelmParameter> out;
-  for (const auto& item : items) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) throw CLI::ValidationError(flag, item + ": expected KEY=VALUE");
-    out.push_back({.name = item.substr(0, eq), .value = item.substr(eq + 1), .force_string = force_string});
-  }
-  return out;
-}
-
-fs::path cache_dir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* dir = std::getenv("GITMOOR_CACHE_DIR"); dir != nullptr && *dir != '\0') return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "gitmoor";
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "gitmoor";
-}
 
 // Parses 30s, 5m, 1h, or plain seconds.
 std::chrono::milliseconds parse_duration(const std::string& text) {
@@ -97,11 +79,11 @@ std::vector<core::Object> render_app(const AppSourceFlags& flags, const std::str
   request.helm = {.release_name = flags.release,
                   .ns = ns,
                   .value_files = {},
-                  .parameters = helm_parameters(flags.set, false, "--set"),
+                  .parameters = parse_helm_parameters(flags.set, false, "--set"),
                   .kube_version = flags.kube_version,
                   .api_versions = flags.api_versions,
                   .skip_crds = flags.skip_crds};
-  for (auto& p : helm_parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
+  for (auto& p : parse_helm_parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
   request.limits.timeout = std::chrono::seconds(flags.render_timeout_seconds);
   std::shared_ptr<const engine::Checkout> checkout;
   std::unique_ptr<engine::GitSource> source;
@@ -122,7 +104,7 @@ std::vector<core::Object> render_app(const AppSourceFlags& flags, const std::str
     }
     repository.credentials.ssh_private_key = flags.ssh_private_key;
     repository.credentials.known_hosts = flags.known_hosts;
-    source = std::make_unique<engine::GitSource>(engine::GitSourceOptions{.cache_dir = cache_dir(flags.cache_dir)});
+    source = std::make_unique<engine::GitSource>(engine::GitSourceOptions{.cache_dir = git_cache_dir(flags.cache_dir)});
     const std::string commit = source->resolve(repository, flags.revision);
     checkout = source->checkout(repository, commit);
     request.repo_root = checkout->root();

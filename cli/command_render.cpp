@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "render_flags.hpp"
 #include "gitmoor/core/yaml.hpp"
 #include "gitmoor/engine/git_source.hpp"
 #include "gitmoor/renderer/render.hpp"
@@ -37,24 +38,6 @@ struct RenderFlags {
   int timeout_seconds = 90;
 };
 
-std::vector<renderer::HelmParameter> parameters(const std::vector<std::string>& items, bool force_string,
-                                                const std::string& flag) {
-  std::vector<renderer::HelmParameter> out;
-  for (const auto& item : items) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) throw CLI::ValidationError(flag, item + ": expected KEY=VALUE");
-    out.push_back({.name = item.substr(0, eq), .value = item.substr(eq + 1), .force_string = force_string});
-  }
-  return out;
-}
-
-fs::path default_cache_dir() {
-  if (const char* dir = std::getenv("GITMOOR_CACHE_DIR"); dir != nullptr && *dir != '\0') return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "gitmoor";
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "gitmoor";
-}
-
 void print(const renderer::RenderResult& result, const std::string& output) {
   std::vector<core::Json> items;
   items.reserve(result.objects.size());
@@ -73,11 +56,11 @@ int run_render(const RenderFlags& flags) {
   request.helm = {.release_name = flags.release,
                   .ns = flags.ns,
                   .value_files = {},
-                  .parameters = parameters(flags.set, false, "--set"),
+                  .parameters = parse_helm_parameters(flags.set, false, "--set"),
                   .kube_version = flags.kube_version,
                   .api_versions = flags.api_versions,
                   .skip_crds = flags.skip_crds};
-  for (auto& p : parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
+  for (auto& p : parse_helm_parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
   request.limits.timeout = std::chrono::seconds(flags.timeout_seconds);
 
   std::shared_ptr<const engine::Checkout> checkout;
@@ -105,7 +88,7 @@ int run_render(const RenderFlags& flags) {
     repository.credentials.ssh_private_key = flags.ssh_private_key;
     repository.credentials.known_hosts = flags.known_hosts;
     source = std::make_unique<engine::GitSource>(engine::GitSourceOptions{
-        .cache_dir = flags.cache_dir.empty() ? default_cache_dir() : fs::path(flags.cache_dir)});
+        .cache_dir = git_cache_dir(flags.cache_dir)});
     const std::string commit = source->resolve(repository, flags.revision);
     checkout = source->checkout(repository, commit);
     request.repo_root = checkout->root();
