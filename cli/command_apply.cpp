@@ -2,7 +2,6 @@
 // the ChangeSet. Also the live-cluster half of `gitmoor diff --app` (run_live_diff). Wiring only: the work is in
 // renderer/ and applier/.
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
 #include "command_apply.hpp"
@@ -12,13 +11,10 @@
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/applier/tracking.hpp"
 #include "gitmoor/differ/output.hpp"
-#include "gitmoor/engine/git_source.hpp"
 #include "gitmoor/renderer/render.hpp"
-#include "gitmoor/renderer/repository_path.hpp"
 
 namespace gitmoor::cli {
 
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -72,49 +68,6 @@ void add_app_source_flags(CLI::App& cmd, AppSourceFlags& flags) {
   cmd.add_option("--app", flags.app, "Application name: stamped on every object as its tracking id");
 }
 
-std::vector<core::Object> render_app(const AppSourceFlags& flags, const std::string& ns) {
-  if (flags.dir.empty() && flags.repo.empty()) throw CLI::RequiredError("--dir or --repo");
-  renderer::RenderRequest request;
-  if (!flags.type.empty()) request.type = renderer::parse_source_type(flags.type);
-  request.helm = {.release_name = flags.release,
-                  .ns = ns,
-                  .value_files = {},
-                  .parameters = parse_helm_parameters(flags.set, false, "--set"),
-                  .kube_version = flags.kube_version,
-                  .api_versions = flags.api_versions,
-                  .skip_crds = flags.skip_crds};
-  for (auto& p : parse_helm_parameters(flags.set_string, true, "--set-string")) request.helm.parameters.push_back(std::move(p));
-  request.limits.timeout = std::chrono::seconds(flags.render_timeout_seconds);
-  std::shared_ptr<const engine::Checkout> checkout;
-  std::unique_ptr<engine::GitSource> source;
-  if (!flags.dir.empty()) {
-    const fs::path dir = fs::absolute(flags.dir).lexically_normal();
-    if (!fs::is_directory(dir)) throw CLI::ValidationError("--dir", flags.dir + " is not a directory");
-    const fs::path root = renderer::find_repository_root(dir);
-    request.repo_root = root;
-    request.app_path = dir.lexically_relative(root).generic_string();
-    for (const auto& file : flags.values) {
-      request.helm.value_files.push_back(fs::absolute(file).lexically_normal().lexically_relative(dir).generic_string());
-    }
-  } else {
-    engine::Repository repository{.url = flags.repo, .credentials = {}};
-    repository.credentials.username = flags.username;
-    if (const char* password = std::getenv("GITMOOR_GIT_PASSWORD"); password != nullptr) {
-      repository.credentials.password = password;
-    }
-    repository.credentials.ssh_private_key = flags.ssh_private_key;
-    repository.credentials.known_hosts = flags.known_hosts;
-    source = std::make_unique<engine::GitSource>(engine::GitSourceOptions{.cache_dir = git_cache_dir(flags.cache_dir)});
-    const std::string commit = source->resolve(repository, flags.revision);
-    checkout = source->checkout(repository, commit);
-    request.repo_root = checkout->root();
-    request.app_path = flags.path;
-    request.commit = commit;
-    request.helm.value_files = flags.values;
-  }
-  return renderer::render(request).objects;
-}
-
 applier::ClusterConfig cluster_config(const AppSourceFlags& flags) {
   applier::KubeconfigOptions options{.paths = {}, .context = flags.context};
   if (!flags.kubeconfig.empty()) options.paths.push_back(flags.kubeconfig);
@@ -128,7 +81,7 @@ int run_live_diff(const AppSourceFlags& flags, const std::string& ns, const diff
                   const std::string& output) {
   const auto cluster = cluster_config(flags);
   const std::string target_ns = !ns.empty() ? ns : (!cluster.ns.empty() ? cluster.ns : "default");
-  auto rendered = render_app(flags, target_ns);
+  auto rendered = render_source(flags, target_ns).result.objects;
   applier::Client client(cluster);
   applier::ResourceManager manager(client);
   const auto desired = manager.prepare(std::move(rendered), flags.app, target_ns);
@@ -175,7 +128,7 @@ void register_apply(CLI::App& app, int& exit_code) {
     try {
       const auto cluster = cluster_config(args->source);
       const std::string ns = !args->ns.empty() ? args->ns : (!cluster.ns.empty() ? cluster.ns : "default");
-      auto desired = render_app(args->source, ns);
+      auto desired = render_source(args->source, ns).result.objects;
       applier::Client client(cluster);
       applier::ResourceManager manager(client);
       result = manager.apply_all(desired, {.app = args->source.app,
