@@ -15,7 +15,6 @@
 
 namespace gitmoor::cli {
 
-
 namespace {
 
 // Parses 30s, 5m, 1h, or plain seconds.
