@@ -19,8 +19,12 @@ apt_packages=(
   g++ make cmake ninja-build pkg-config git
   libgit2-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev
+  # rebuilds of the same sources in several build folders (presets, CI jobs) share one compiler cache
+  ccache
   # tests: Catch2; openssl makes certificates for TLS tests; git daemon / http-backend come with git
   catch2 openssl ca-certificates procps
+  # an SSH Git server on loopback for the ssh:// source tests
+  openssh-server openssh-client
   # fetching helm and kubectl from the npm registry
   unzip
 )

@@ -1,0 +1,43 @@
+#pragma once
+// What the outside (the HTTP API, the CLI through it) may ask of the engine, in Argo CD's words. The Controller
+// implements it; the web module depends only on this interface, so its handlers are tested with a fake.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gitmoor/core/error.hpp"
+#include "gitmoor/core/object.hpp"
+#include "gitmoor/engine/application_status.hpp"
+
+namespace gitmoor::engine {
+
+// The named Application does not exist (HTTP 404).
+class ApplicationNotFound : public core::InvalidInput {
+ public:
+  using core::InvalidInput::InvalidInput;
+};
+
+class Operations {
+ public:
+  virtual ~Operations() = default;
+
+  // Every Application as `{apiVersion, kind, metadata, spec, status}` (status as ApplicationStatus::to_json),
+  // sorted by name.
+  [[nodiscard]] virtual std::vector<core::Json> list_applications() const = 0;
+  [[nodiscard]] virtual std::optional<core::Json> get_application(const std::string& name) const = 0;
+
+  // Compare again now; `hard` also bypasses the render cache. Throws ApplicationNotFound.
+  virtual void refresh(const std::string& name, bool hard) = 0;
+  // Start a sync operation (queued; the app's status shows it). Throws ApplicationNotFound, or core::InvalidInput
+  // when an operation is already running.
+  virtual void sync(const std::string& name, const SyncRequest& request) = 0;
+  // Stop the running operation at its next step. Throws ApplicationNotFound, or core::InvalidInput when none runs.
+  virtual void terminate(const std::string& name) = 0;
+
+  // True once the engine has loaded its Applications and its caches are filled (for /readyz).
+  [[nodiscard]] virtual bool ready() const = 0;
+  // True while this replica holds the leader Lease (or when leader election is off).
+  [[nodiscard]] virtual bool leader() const = 0;
+};
+
+}  // namespace gitmoor::engine
