@@ -22,6 +22,11 @@ std::vector<std::string> owner_uids(const Object& o) {
 
 std::string uid_of(const Object& o) { return o.metadata().value("uid", ""); }
 
+std::string label_of(const Object& o, const std::string& label) {
+  if (label.empty()) return {};
+  return o.label(label).value_or("");
+}
+
 }  // namespace
 
 LiveCache::LiveCache(Client& client, std::vector<WatchTarget> targets, LiveCacheOptions options)
@@ -92,7 +97,9 @@ void LiveCache::upsert(std::size_t t, Object object, bool notify) {
       }
       event = LiveEvent::Modified;
       for (const auto& owner : owner_uids(it->second.object)) children_[owner].erase(key);
+      if (auto old = label_of(it->second.object, options_.index_label); !old.empty()) unindex_locked(old, key);
     }
+    if (auto value = label_of(object, options_.index_label); !value.empty()) by_label_[value].insert(key);
     const auto uid = uid_of(object);
     if (!uid.empty()) by_uid_[uid] = key;
     for (const auto& owner : owner_uids(object)) children_[owner].insert(key);
@@ -108,6 +115,7 @@ void LiveCache::erase(const Object& object, bool notify) {
     auto it = objects_.find(key);
     if (it == objects_.end()) return;
     for (const auto& owner : owner_uids(it->second.object)) children_[owner].erase(key);
+    if (auto old = label_of(it->second.object, options_.index_label); !old.empty()) unindex_locked(old, key);
     by_uid_.erase(uid_of(it->second.object));
     objects_.erase(it);
   }
@@ -206,6 +214,30 @@ std::optional<Object> LiveCache::get(const core::ResourceKey& key) const {
   auto it = objects_.find(key);
   if (it == objects_.end()) return std::nullopt;
   return it->second.object;
+}
+
+void LiveCache::unindex_locked(const std::string& value, const core::ResourceKey& key) {
+  auto it = by_label_.find(value);
+  if (it == by_label_.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) by_label_.erase(it);
+}
+
+std::vector<Object> LiveCache::labelled(const std::string& value) const {
+  std::lock_guard lock(mutex_);
+  std::vector<Object> out;
+  auto it = by_label_.find(value);
+  if (it == by_label_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& key : it->second) {
+    if (auto o = objects_.find(key); o != objects_.end()) out.push_back(o->second.object);
+  }
+  return out;
+}
+
+std::size_t LiveCache::size() const {
+  std::lock_guard lock(mutex_);
+  return objects_.size();
 }
 
 std::vector<core::ResourceKey> LiveCache::children(const core::ResourceKey& owner) const {

@@ -32,6 +32,8 @@ struct LiveCacheOptions {
   std::chrono::seconds watch_timeout{300};  // the server ends each watch after this; we resume at once
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{std::chrono::seconds(10)};
+  // A label whose values are indexed (the engine's `gitmoor.dev/app`): labelled() answers without a scan.
+  std::string index_label;
 };
 
 enum class LiveEvent { Added, Modified, Deleted };
@@ -55,6 +57,9 @@ class LiveCache {
 
   [[nodiscard]] std::vector<core::Object> objects() const;
   [[nodiscard]] std::optional<core::Object> get(const core::ResourceKey& key) const;
+  // Objects whose options.index_label has `value` (empty when no index label was set).
+  [[nodiscard]] std::vector<core::Object> labelled(const std::string& value) const;
+  [[nodiscard]] std::size_t size() const;
   // Objects whose ownerReferences name `owner` (by uid), e.g. a Deployment's ReplicaSets, a ReplicaSet's Pods.
   [[nodiscard]] std::vector<core::ResourceKey> children(const core::ResourceKey& owner) const;
   [[nodiscard]] std::size_t relists() const { return relists_; }
@@ -68,6 +73,7 @@ class LiveCache {
   std::string list(std::size_t target);  // returns the list's resourceVersion
   void upsert(std::size_t target, core::Object object, bool notify);
   void erase(const core::Object& object, bool notify);
+  void unindex_locked(const std::string& value, const core::ResourceKey& key);
 
   Client& client_;
   std::vector<WatchTarget> targets_;
@@ -81,6 +87,7 @@ class LiveCache {
   std::map<core::ResourceKey, Stored> objects_;
   std::map<std::string, core::ResourceKey> by_uid_;
   std::map<std::string, std::set<core::ResourceKey>> children_;  // owner uid → children
+  std::map<std::string, std::set<core::ResourceKey>> by_label_;  // index_label value → objects
 };
 
 }  // namespace gitmoor::applier

@@ -1,0 +1,30 @@
+#pragma once
+// Compare: the app's desired objects against its live objects → the parts of the status that describe the cluster
+// (resources[], sync, health, images) and what a sync would have to do. Pure: objects in, result out.
+#include <string>
+#include <vector>
+
+#include "gitmoor/core/object.hpp"
+#include "gitmoor/differ/diff.hpp"
+#include "gitmoor/engine/application_status.hpp"
+
+namespace gitmoor::engine {
+
+struct Comparison {
+  differ::AppDiff diff;
+  std::vector<ResourceStatus> resources;  // sorted by key; hooks are not listed
+  std::string sync_status = "Synced";     // Synced | OutOfSync
+  differ::Health health;                  // worst of the resources Git declares
+  std::vector<std::string> images;        // of the desired workloads, sorted, unique
+  std::vector<core::ResourceKey> out_of_sync;  // declared in Git and different or missing live
+  std::vector<core::ResourceKey> extraneous;   // this app's tracking id, not declared: requires pruning
+  std::size_t desired_count = 0;               // declared objects, hooks excluded
+};
+
+// `desired`: rendered, stamped and namespaced (ResourceManager::prepare), hooks included (they are left out here).
+// `live`: candidates carrying the app label; only those whose tracking id is exactly this app's count (identity is
+// the annotation, DESIGN.md decision 5), and live hooks are never extraneous.
+Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
+                   const std::vector<core::Object>& live, const differ::DiffOptions& options);
+
+}  // namespace gitmoor::engine

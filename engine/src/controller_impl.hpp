@@ -1,0 +1,114 @@
+#pragma once
+// The controller's state, shared by controller.cpp (lifecycle, triggers, Operations) and reconcile.cpp (compare and
+// sync of one app). One mutex guards the app records; slow work (Git, helm, the API server) runs on copies,
+// outside it. The work queue guarantees one worker per app at a time.
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "auto_sync.hpp"
+#include "gitmoor/applier/live_cache.hpp"
+#include "gitmoor/applier/resource_manager.hpp"
+#include "gitmoor/engine/application.hpp"
+#include "gitmoor/engine/application_status.hpp"
+#include "gitmoor/engine/controller.hpp"
+#include "gitmoor/engine/git_source.hpp"
+#include "gitmoor/engine/manifest_poller.hpp"
+#include "gitmoor/engine/sync_operation.hpp"
+#include "gitmoor/renderer/render_cache.hpp"
+#include "work_queue.hpp"
+
+namespace gitmoor::engine {
+
+class ApplicationStore;
+
+// One Application as the controller knows it.
+struct AppRecord {
+  Application app;
+  ApplicationStatus status;
+  // The source: last good manifests and the commit they came from; the last source error (kept apart so a failed
+  // poll never replaces good manifests: nothing is pruned on an error).
+  std::string commit;
+  std::shared_ptr<const renderer::RenderResult> manifests;
+  std::string source_error;
+  bool needs_poll = true;
+  // What the outside asked for, taken by the next reconcile.
+  std::optional<SyncRequest> requested_sync;
+  int retry_count = 0;  // automated retries of the current revision's failed sync
+  SelfHealBackoff self_heal;
+  // The running operation, for terminate(); guarded by Impl::mutex.
+  SyncOperation* running = nullptr;
+  bool terminate_requested = false;
+  std::string written_status;  // the status JSON last written (without reconciledAt): skip identical writes
+  std::chrono::steady_clock::time_point written_at{};
+};
+
+struct Controller::Impl {
+  Impl(applier::Client& client, ControllerOptions options);
+  ~Impl();
+
+  applier::Client& client;
+  ControllerOptions options;
+  applier::ResourceManager resources;
+  GitSource git;
+  renderer::RenderCache render_cache;
+  ManifestPoller poller;
+  std::unique_ptr<ApplicationStore> store;
+  WorkQueue queue;
+
+  mutable std::mutex mutex;
+  std::condition_variable live_changed;  // notified on every live event: a running sync re-checks health
+  std::map<std::string, std::shared_ptr<AppRecord>> apps;
+  std::string files_fingerprint;
+  std::map<std::string, std::string> file_errors;  // file → error, logged once per change
+
+  // Live state: managed objects (one cache per batch of watched types: types served later, e.g. by a CRD an app
+  // installs, get a cache of their own) and the Application custom resources.
+  mutable std::mutex live_mutex;
+  std::vector<std::unique_ptr<applier::LiveCache>> live;
+  std::set<core::GroupVersionKind> watched;
+  std::unique_ptr<applier::LiveCache> app_watch;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> started{false};
+  std::atomic<bool> leading{true};
+  std::vector<std::jthread> workers;
+  std::jthread poll_thread;
+  std::jthread files_thread;
+  std::mt19937 random{std::random_device{}()};
+
+  // controller.cpp
+  void start();
+  void stop();
+  void worker_loop();
+  void poll_loop(std::stop_token stop);
+  void files_loop(std::stop_token stop);
+  void poll_all();
+  void load_files(bool force);
+  void load_cluster_apps();
+  void upsert_app(Application app, std::optional<ApplicationStatus> status);
+  void remove_apps_not_in(ApplicationOrigin origin, const std::set<std::string>& names);
+  void on_live_event(const core::Object& object);
+  void ensure_watched(const std::vector<core::Object>& objects);
+  std::vector<core::Object> live_objects(const std::string& app) const;
+  std::optional<core::Object> live_object(const core::ResourceKey& key) const;
+  std::shared_ptr<AppRecord> find(const std::string& name) const;
+  core::Json application_json(const AppRecord& record) const;
+
+  // reconcile.cpp
+  void reconcile(const std::string& name);
+  void poll_source(AppRecord& record, const Application& app);
+  void run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
+                const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests);
+  void write_status(const std::shared_ptr<AppRecord>& record, bool force);
+};
+
+AppSource app_source(const Application& app);
+
+}  // namespace gitmoor::engine
