@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <random>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "auto_sync.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
+#include "gitmoor/core/logging.hpp"
 #include "gitmoor/engine/application.hpp"
 #include "gitmoor/engine/application_status.hpp"
 #include "gitmoor/engine/controller.hpp"
@@ -27,6 +29,11 @@
 namespace gitmoor::engine {
 
 class ApplicationStore;
+
+inline spdlog::logger& engine_log() {
+  static const auto logger = core::logger("engine");
+  return *logger;
+}
 
 // One Application as the controller knows it.
 struct AppRecord {
@@ -41,6 +48,8 @@ struct AppRecord {
   // What the outside asked for, taken by the next reconcile.
   std::optional<SyncRequest> requested_sync;
   int retry_count = 0;  // automated retries of the current revision's failed sync
+  std::optional<SyncRequest> retry_request;  // the failed automated sync, run again at retry_at (retry policy)
+  std::chrono::steady_clock::time_point retry_at{};
   SelfHealBackoff self_heal;
   // The running operation, for terminate(); guarded by Impl::mutex.
   SyncOperation* running = nullptr;

@@ -1,0 +1,440 @@
+// Controller lifecycle, triggers and the Operations API. The compare/sync of one app is in reconcile.cpp.
+#include <algorithm>
+#include <set>
+
+#include "controller_impl.hpp"
+#include "gitmoor/applier/tracking.hpp"
+#include "gitmoor/core/logging.hpp"
+#include "gitmoor/engine/application_files.hpp"
+#include "gitmoor/engine/application_store.hpp"
+
+namespace gitmoor::engine {
+
+using core::Json;
+using core::Object;
+
+namespace {
+
+// Watched for managed objects: every listable, watchable type but events (noise) and leases (leader election churn).
+bool worth_watching(const applier::ApiResource& resource) {
+  const auto has = [&](const char* verb) {
+    return std::find(resource.verbs.begin(), resource.verbs.end(), verb) != resource.verbs.end();
+  };
+  if (!has("list") || !has("watch")) return false;
+  const auto& kind = resource.gvk.kind;
+  return kind != "Event" && kind != "Lease" && !(kind == "Application" && (resource.gvk.group == kGitmoorGroup ||
+                                                                             resource.gvk.group == kArgoGroup));
+}
+
+}  // namespace
+
+AppSource app_source(const Application& app) {
+  AppSource source;
+  source.app = app.name;
+  source.repository = app.repository;
+  if (source.repository.url.empty()) source.repository.url = app.source.repo_url;
+  source.target_revision = app.source.target_revision.empty() ? "HEAD" : app.source.target_revision;
+  source.path = app.source.path.empty() ? "." : app.source.path;
+  source.render.type = app.source.type;
+  source.render.helm = app.source.helm;
+  source.render.directory = app.source.directory;
+  return source;
+}
+
+Controller::Impl::Impl(applier::Client& c, ControllerOptions o)
+    : client(c),
+      options(std::move(o)),
+      resources(c),
+      git(GitSourceOptions{.cache_dir = options.cache_dir}),
+      poller(git, render_cache),
+      store(std::make_unique<ApplicationStore>(
+          c, ApplicationStoreOptions{.argocd_applications = options.argocd_applications})) {
+  leading = options.start_leading;
+}
+
+Controller::Impl::~Impl() { stop(); }
+
+void Controller::Impl::start() {
+  // Managed objects first: the first compare of every app must see the cluster as it is.
+  ensure_watched({});
+  if (options.cluster_applications) load_cluster_apps();
+  load_files(true);
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options.workers); ++i) {
+    workers.emplace_back([this] { worker_loop(); });
+  }
+  poll_thread = std::jthread([this](std::stop_token stop) { poll_loop(stop); });
+  if (!options.app_paths.empty()) files_thread = std::jthread([this](std::stop_token stop) { files_loop(stop); });
+  started = true;
+  engine_log().info("controller started: {} application(s), {} worker(s), poll every {} ms", apps.size(), workers.size(),
+           options.poll_interval.count());
+}
+
+void Controller::Impl::stop() {
+  if (stopping.exchange(true)) return;
+  {
+    std::lock_guard lock(mutex);
+    for (auto& [name, record] : apps) {
+      if (record->running != nullptr) record->running->terminate();
+    }
+  }
+  live_changed.notify_all();
+  queue.shut_down();
+  if (poll_thread.joinable()) {
+    poll_thread.request_stop();
+    poll_thread.join();
+  }
+  if (files_thread.joinable()) {
+    files_thread.request_stop();
+    files_thread.join();
+  }
+  workers.clear();
+  if (app_watch) app_watch->stop();
+  std::lock_guard lock(live_mutex);
+  for (auto& cache : live) cache->stop();
+}
+
+void Controller::Impl::worker_loop() {
+  while (auto name = queue.get()) {
+    try {
+      reconcile(*name);
+    } catch (const std::exception& e) {
+      // A reconcile step is a boundary: whatever escaped is logged and the app is tried again later.
+      engine_log().error("application {}: reconcile failed: {}", *name, e.what());
+      queue.done(*name);
+      queue.add_after(*name, std::chrono::seconds(5));
+      continue;
+    }
+    queue.done(*name);
+  }
+}
+
+void Controller::Impl::poll_loop(std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  for (;;) {
+    const auto jitter = std::uniform_int_distribution<long long>(0, options.poll_interval.count() / 10)(random);
+    const auto wait = options.poll_interval + std::chrono::milliseconds(jitter);
+    std::unique_lock lock(m);
+    if (cv.wait_for(lock, stop, wait, [] { return false; })) return;
+    if (stop.stop_requested()) return;
+    lock.unlock();
+    poll_all();
+  }
+}
+
+// One poll of every app together: one remote check per repository however many apps it holds (ManifestPoller).
+void Controller::Impl::poll_all() {
+  std::vector<std::shared_ptr<AppRecord>> records;
+  std::vector<AppSource> sources;
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& [name, record] : apps) {
+      if (!record->app.spec_errors.empty()) continue;
+      records.push_back(record);
+      sources.push_back(app_source(record->app));
+    }
+  }
+  std::vector<AppManifests> results;
+  try {
+    results = poller.poll(sources);
+  } catch (const std::exception& e) {
+    engine_log().error("poll failed: {}", e.what());
+    return;
+  }
+  for (std::size_t i = 0; i < results.size() && i < records.size(); ++i) {
+    auto& result = results[i];
+    auto& record = records[i];
+    {
+      std::lock_guard lock(mutex);
+      if (result.ok()) {
+        record->commit = result.commit;
+        record->manifests = result.manifests;
+        record->source_error.clear();
+      } else {
+        try {
+          std::rethrow_exception(result.error);
+        } catch (const std::exception& e) {
+          record->source_error = e.what();
+        }
+      }
+      record->needs_poll = false;
+    }
+    queue.add(record->app.name);  // every app is compared each poll: reconciledAt moves, nothing missed stays so
+  }
+}
+
+void Controller::Impl::files_loop(std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  for (;;) {
+    std::unique_lock lock(m);
+    if (cv.wait_for(lock, stop, options.files_interval, [] { return false; })) return;
+    if (stop.stop_requested()) return;
+    lock.unlock();
+    try {
+      load_files(false);
+    } catch (const std::exception& e) {
+      engine_log().error("--apps: {}", e.what());
+    }
+  }
+}
+
+void Controller::Impl::load_files(bool force) {
+  if (options.app_paths.empty()) return;
+  std::string fingerprint;
+  for (const auto& path : options.app_paths) fingerprint += std::to_string(application_files_fingerprint(path)) + ";";
+  if (!force && fingerprint == files_fingerprint) return;
+  files_fingerprint = fingerprint;
+  std::set<std::string> names;
+  std::map<std::string, std::string> errors;
+  for (const auto& path : options.app_paths) {
+    auto loaded = load_application_files(path);
+    for (const auto& error : loaded.errors) errors[error.file.string() + error.message] = error.message;
+    for (auto& app : loaded.applications) {
+      if (!names.insert(app.name).second) {
+        errors[app.file + app.name] = app.file + ": Application " + app.name + " is declared twice; the first is kept";
+        continue;
+      }
+      upsert_app(std::move(app), std::nullopt);
+    }
+  }
+  for (const auto& [key, message] : errors) {
+    if (file_errors.count(key) == 0) engine_log().error("--apps: {}", message);
+  }
+  file_errors = std::move(errors);
+  remove_apps_not_in(ApplicationOrigin::File, names);
+}
+
+void Controller::Impl::load_cluster_apps() {
+  std::set<std::string> names;
+  for (auto& app : store->list(options.apps_namespace)) {
+    names.insert(app.name);
+    std::optional<ApplicationStatus> status;
+    if (app.manifest.contains("status") && app.manifest["status"].is_object()) {
+      status = ApplicationStatus::from_json(app.manifest["status"]);
+    }
+    upsert_app(std::move(app), std::move(status));
+  }
+  remove_apps_not_in(ApplicationOrigin::Cluster, names);
+
+  if (app_watch) return;
+  auto targets = store->watch_targets(options.apps_namespace);
+  if (targets.empty()) return;
+  app_watch = std::make_unique<applier::LiveCache>(client, std::move(targets));
+  app_watch->on_change([this](applier::LiveEvent event, const Object& object) {
+    if (stopping || !started) return;
+    try {
+      if (event == applier::LiveEvent::Deleted) {
+        std::lock_guard lock(mutex);
+        auto it = apps.find(object.name());
+        // Deleting an Application leaves its resources (Argo CD without the resources finalizer).
+        if (it != apps.end() && it->second->app.origin == ApplicationOrigin::Cluster) apps.erase(it);
+        return;
+      }
+      auto app = parse_application(object.json(), ApplicationOrigin::Cluster, object.key().to_string());
+      upsert_app(std::move(app), std::nullopt);
+    } catch (const std::exception& e) {
+      engine_log().error("{}: {}", object.key().to_string(), e.what());
+    }
+  });
+  app_watch->start();
+}
+
+// A new or changed Application. Status survives a spec change; a status read from the cluster seeds a new record
+// (restart resumes: a sync that was running when the previous process died is started again).
+void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStatus> status) {
+  const std::string name = app.name;
+  bool changed = true;
+  {
+    std::lock_guard lock(mutex);
+    auto it = apps.find(name);
+    if (it == apps.end()) {
+      auto record = std::make_shared<AppRecord>();
+      record->self_heal = SelfHealBackoff(options.self_heal_backoff);
+      if (status) {
+        record->status = std::move(*status);
+        auto& op = record->status.operation_state;
+        if (op && !is_completed(op->phase)) record->requested_sync = op->operation;
+      }
+      record->app = std::move(app);
+      apps.emplace(name, std::move(record));
+    } else {
+      auto& record = *it->second;
+      if (record.app.origin != app.origin && record.app.origin == ApplicationOrigin::Cluster) {
+        engine_log().error("Application {} from {} ignored: a cluster Application has that name", name, app.subject());
+        return;
+      }
+      const bool source_changed = record.app.manifest.value("spec", Json::object()).value("source", Json::object()) !=
+                                  app.manifest.value("spec", Json::object()).value("source", Json::object());
+      changed = record.app.manifest.value("spec", Json::object()) != app.manifest.value("spec", Json::object());
+      if (source_changed) record.needs_poll = true;
+      record.app = std::move(app);
+    }
+  }
+  if (changed) queue.add(name);
+}
+
+void Controller::Impl::remove_apps_not_in(ApplicationOrigin origin, const std::set<std::string>& names) {
+  std::lock_guard lock(mutex);
+  for (auto it = apps.begin(); it != apps.end();) {
+    if (it->second->app.origin == origin && names.count(it->first) == 0) {
+      engine_log().info("Application {} removed; its resources are left as they are", it->first);
+      it = apps.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Controller::Impl::on_live_event(const Object& object) {
+  live_changed.notify_all();
+  if (!started || stopping) return;
+  const auto app = object.label(applier::kAppLabel);
+  if (app && !app->empty()) queue.add(*app);
+}
+
+// Watches every type the cluster serves now, plus any type `objects` need that is not watched yet (a CRD applied
+// since): one LiveCache per batch of new types.
+void Controller::Impl::ensure_watched(const std::vector<Object>& objects) {
+  std::lock_guard lock(live_mutex);
+  bool missing = live.empty();
+  for (const auto& object : objects) {
+    auto gvk = object.gvk();
+    gvk.version.clear();
+    if (watched.count(gvk) == 0) missing = true;
+  }
+  if (!missing) return;
+  if (!live.empty()) resources.discovery().invalidate();
+  std::vector<applier::WatchTarget> targets;
+  for (const auto& resource : resources.discovery().listable()) {
+    auto gvk = resource.gvk;
+    gvk.version.clear();
+    if (!worth_watching(resource) || watched.count(gvk) != 0) continue;
+    watched.insert(gvk);
+    targets.push_back({.resource = resource, .ns = "", .label_selector = std::string(applier::kAppLabel)});
+  }
+  if (targets.empty()) return;
+  auto cache = std::make_unique<applier::LiveCache>(
+      client, std::move(targets), applier::LiveCacheOptions{.index_label = std::string(applier::kAppLabel)});
+  cache->on_change([this](applier::LiveEvent, const Object& object) { on_live_event(object); });
+  cache->start();
+  live.push_back(std::move(cache));
+}
+
+std::vector<Object> Controller::Impl::live_objects(const std::string& app) const {
+  std::lock_guard lock(live_mutex);
+  std::vector<Object> out;
+  for (const auto& cache : live) {
+    auto objects = cache->labelled(app);
+    out.insert(out.end(), std::make_move_iterator(objects.begin()), std::make_move_iterator(objects.end()));
+  }
+  return out;
+}
+
+std::optional<Object> Controller::Impl::live_object(const core::ResourceKey& key) const {
+  std::lock_guard lock(live_mutex);
+  for (const auto& cache : live) {
+    if (auto object = cache->get(key)) return object;
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<AppRecord> Controller::Impl::find(const std::string& name) const {
+  std::lock_guard lock(mutex);
+  auto it = apps.find(name);
+  return it == apps.end() ? nullptr : it->second;
+}
+
+Json Controller::Impl::application_json(const AppRecord& record) const {
+  Json out = Json::object();
+  out["apiVersion"] = record.app.api_version;
+  out["kind"] = "Application";
+  Json metadata{{"name", record.app.name}};
+  if (!record.app.ns.empty()) metadata["namespace"] = record.app.ns;
+  if (record.app.origin == ApplicationOrigin::File) {
+    metadata["annotations"] = {{"gitmoor.dev/source-file", record.app.file}};
+  }
+  out["metadata"] = std::move(metadata);
+  out["spec"] = record.app.manifest.value("spec", Json::object());
+  out["status"] = record.status.to_json();
+  return out;
+}
+
+// ---- Controller: the public face over Impl.
+
+Controller::Controller(applier::Client& client, ControllerOptions options)
+    : impl_(std::make_unique<Impl>(client, std::move(options))) {}
+
+Controller::~Controller() = default;
+
+void Controller::start() { impl_->start(); }
+void Controller::stop() { impl_->stop(); }
+
+void Controller::set_leading(bool leading) {
+  const bool was = impl_->leading.exchange(leading);
+  if (leading && !was) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard lock(impl_->mutex);
+      for (const auto& [name, record] : impl_->apps) names.push_back(name);
+    }
+    for (const auto& name : names) impl_->queue.add(name);
+  }
+}
+
+std::vector<Json> Controller::list_applications() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<Json> out;
+  out.reserve(impl_->apps.size());
+  for (const auto& [name, record] : impl_->apps) out.push_back(impl_->application_json(*record));
+  return out;
+}
+
+std::optional<Json> Controller::get_application(const std::string& name) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->apps.find(name);
+  if (it == impl_->apps.end()) return std::nullopt;
+  return impl_->application_json(*it->second);
+}
+
+void Controller::refresh(const std::string& name, bool hard) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->apps.find(name);
+    if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
+    it->second->needs_poll = true;
+    (void)hard;  // rendered output is keyed by commit and inputs: a hard refresh re-polls Git like a normal one
+  }
+  impl_->queue.add(name);
+}
+
+void Controller::sync(const std::string& name, const SyncRequest& request) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->apps.find(name);
+    if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
+    auto& record = *it->second;
+    const auto& op = record.status.operation_state;
+    if (record.running != nullptr || record.requested_sync || (op && !is_completed(op->phase))) {
+      throw core::InvalidInput("application " + name + ": another operation is already in progress");
+    }
+    record.requested_sync = request;
+    record.needs_poll = true;  // a manual sync deploys what Git says now
+  }
+  impl_->queue.add(name);
+}
+
+void Controller::terminate(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->apps.find(name);
+  if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
+  auto& record = *it->second;
+  if (record.running == nullptr) throw core::InvalidInput("application " + name + ": no operation is running");
+  record.terminate_requested = true;
+  record.running->terminate();
+}
+
+bool Controller::ready() const { return impl_->started.load() && !impl_->stopping.load(); }
+bool Controller::leader() const { return impl_->leading.load(); }
+
+}  // namespace gitmoor::engine

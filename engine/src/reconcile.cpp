@@ -1,0 +1,334 @@
+// One reconcile of one app: source → compare → decide → sync → status. Runs on a worker; the work queue guarantees
+// no other worker holds the same app meanwhile.
+#include <algorithm>
+#include <sstream>
+
+#include "comparison.hpp"
+#include "controller_impl.hpp"
+#include "gitmoor/engine/application_store.hpp"
+
+namespace gitmoor::engine {
+
+using core::Json;
+using core::Object;
+
+namespace {
+
+constexpr const char* kComparisonError = "ComparisonError";
+constexpr const char* kSyncError = "SyncError";
+constexpr const char* kInvalidSpecError = "InvalidSpecError";
+constexpr const char* kSelfHealBackoff = "SelfHealBackoff";
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+applier::PropagationPolicy propagation_of(const SyncPolicy& policy) {
+  if (policy.has_option("PrunePropagationPolicy=background")) return applier::PropagationPolicy::Background;
+  if (policy.has_option("PrunePropagationPolicy=orphan")) return applier::PropagationPolicy::Orphan;
+  return applier::PropagationPolicy::Foreground;
+}
+
+// The retry policy's wait before retry number `attempt` (1-based): duration × factor^(attempt-1), capped.
+std::chrono::milliseconds retry_backoff(const RetryPolicy& retry, int attempt) {
+  auto wait = retry.duration;
+  for (int i = 1; i < attempt && wait < retry.max_duration; ++i) wait *= std::max(1, retry.factor);
+  return std::min(wait, retry.max_duration);
+}
+
+}  // namespace
+
+// Polls Git for this app alone (refresh, first compare, spec change). Keeps the last good manifests on an error.
+void Controller::Impl::poll_source(AppRecord& record, const Application& app) {
+  auto results = poller.poll({app_source(app)});
+  std::lock_guard lock(mutex);
+  record.needs_poll = false;
+  if (results.empty()) return;
+  auto& result = results.front();
+  if (result.ok()) {
+    record.commit = result.commit;
+    record.manifests = result.manifests;
+    record.source_error.clear();
+    return;
+  }
+  try {
+    std::rethrow_exception(result.error);
+  } catch (const std::exception& e) {
+    record.source_error = e.what();
+  }
+}
+
+void Controller::Impl::reconcile(const std::string& name) {
+  auto record = find(name);
+  if (!record || !leading || stopping) return;
+
+  Application app;
+  bool needs_poll = false;
+  {
+    std::lock_guard lock(mutex);
+    app = record->app;
+    needs_poll = record->needs_poll || !record->manifests;
+  }
+  const std::string now = now_rfc3339();
+
+  if (!app.spec_errors.empty()) {
+    {
+      std::lock_guard lock(mutex);
+      record->status.set_condition(kInvalidSpecError, join(app.spec_errors, "; "), now);
+      record->status.sync_status = "Unknown";
+      record->status.reconciled_at = now;
+    }
+    write_status(record, false);
+    return;
+  }
+
+  if (needs_poll) poll_source(*record, app);
+
+  std::string commit, source_error;
+  std::shared_ptr<const renderer::RenderResult> manifests;
+  std::optional<SyncRequest> requested;
+  std::optional<OperationState> last_operation;
+  {
+    std::lock_guard lock(mutex);
+    record->status.clear_condition(kInvalidSpecError);
+    commit = record->commit;
+    manifests = record->manifests;
+    source_error = record->source_error;
+    requested = std::move(record->requested_sync);
+    record->requested_sync.reset();
+    if (!requested && record->retry_request && std::chrono::steady_clock::now() >= record->retry_at) {
+      requested = std::move(record->retry_request);
+      record->retry_request.reset();
+    }
+    last_operation = record->status.operation_state;
+  }
+
+  // A source that failed (Git unreachable, helm error, invalid YAML): say so, keep the last good state, never sync
+  // or prune on it. A manual sync asked meanwhile fails with the same reason.
+  if (!source_error.empty() || !manifests) {
+    const std::string message = source_error.empty() ? "no manifests yet" : source_error;
+    {
+      std::lock_guard lock(mutex);
+      record->status.set_condition(kComparisonError, message, now);
+      if (!manifests) record->status.sync_status = "Unknown";
+      record->status.reconciled_at = now;
+      if (requested) {
+        OperationState failed;
+        failed.operation = *requested;
+        failed.phase = OperationPhase::Error;
+        failed.message = "cannot sync: " + message;
+        failed.started_at = failed.finished_at = now;
+        record->status.operation_state = failed;
+      }
+    }
+    write_status(record, false);
+    return;
+  }
+
+  auto desired = resources.prepare(manifests->objects, app.instance(), app.target_namespace());
+  ensure_watched(desired);
+  const differ::DiffOptions diff_options{.field_manager = "gitmoor", .ignore_rules = app.ignore_differences};
+  const auto comparison = compare(app.instance(), desired, live_objects(app.instance()), diff_options);
+
+  AutoSyncDecision decision;
+  if (!requested) decision = decide_auto_sync(app, comparison, commit, last_operation);
+  {
+    std::lock_guard lock(mutex);
+    auto& status = record->status;
+    status.clear_condition(kComparisonError);
+    status.sync_status = comparison.sync_status;
+    status.sync_revision = commit;
+    status.resources = comparison.resources;
+    status.health = comparison.health;
+    status.images = comparison.images;
+    status.compared_to = {{"source", app.manifest.value("spec", Json::object()).value("source", Json::object())},
+                          {"destination", app.manifest.value("spec", Json::object()).value("destination", Json::object())}};
+    status.reconciled_at = now;
+    if (decision.blocked) {
+      status.set_condition(kSyncError, decision.reason, now);
+    } else if (status.condition(kSyncError) != nullptr && comparison.sync_status == "Synced") {
+      status.clear_condition(kSyncError);
+    }
+    if (decision.action != AutoSyncAction::SelfHeal) status.clear_condition(kSelfHealBackoff);
+    if (!last_operation || last_operation->revision != commit) {  // a new revision starts its retries afresh
+      record->retry_count = 0;
+      record->retry_request.reset();
+    }
+  }
+
+  SyncRequest request;
+  if (requested) {
+    request = *requested;
+  } else if (decision.action == AutoSyncAction::Sync) {
+    request.prune = decision.prune;
+    request.initiated_by = "automated";
+  } else if (decision.action == AutoSyncAction::SelfHeal) {
+    const auto now_steady = std::chrono::steady_clock::now();
+    SelfHealBackoff::Verdict verdict;
+    {
+      std::lock_guard lock(mutex);
+      verdict = record->self_heal.check(decision.resources, now_steady);
+      if (!verdict.heal_now) {
+        record->status.set_condition(
+            kSelfHealBackoff,
+            verdict.subject + " keeps drifting: healed " + std::to_string(verdict.attempts) +
+                " time(s); the next self-heal waits " + std::to_string((verdict.wait.count() + 999) / 1000) + "s",
+            now);
+      } else {
+        record->self_heal.record(decision.resources, now_steady);
+      }
+    }
+    if (!verdict.heal_now) {
+      write_status(record, false);
+      queue.add_after(name, verdict.wait);
+      return;
+    }
+    request.prune = decision.prune;
+    request.resources = decision.resources;
+    request.initiated_by = "automated";
+  } else {
+    write_status(record, false);
+    return;
+  }
+
+  engine_log().info("application {}: sync {} ({})", name, commit.substr(0, 12),
+                    requested ? "requested by " + request.initiated_by : decision.reason);
+  run_sync(record, app, request, commit, manifests);
+  queue.add(name);  // compare again once this reconcile is done: the status must show the outcome
+}
+
+void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
+                                const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests) {
+  const auto& policy = app.sync_policy;
+  SyncOperationOptions sync_options{
+      .app = app.instance(),
+      .ns = app.target_namespace(),
+      .request = request,
+      .revision = commit,
+      .create_namespace = policy.has_option("CreateNamespace=true"),
+      .prune_last = policy.has_option("PruneLast=true"),
+      .apply_out_of_sync_only = true,
+      .propagation = propagation_of(policy),
+      .ignore_rules = app.ignore_differences,
+      .wave_timeout = options.wave_timeout,
+      .wave_delay = options.wave_delay,
+  };
+  if (policy.has_option("Replace=true") || policy.has_option("Force=true")) sync_options.request.force = true;
+
+  const std::string started_at = now_rfc3339();
+  int retry_count = 0;
+  {
+    std::lock_guard lock(mutex);
+    retry_count = record->retry_count;
+  }
+  SyncOperation operation(resources, client, manifests->objects,
+                          [this](const core::ResourceKey& key) { return live_object(key); }, sync_options);
+  {
+    std::lock_guard lock(mutex);
+    record->running = &operation;
+    record->terminate_requested = false;
+    OperationState state = operation.state();
+    state.operation = request;
+    state.started_at = started_at;
+    state.revision = commit;
+    state.retry_count = retry_count;
+    record->status.operation_state = state;
+  }
+  write_status(record, true);
+
+  std::string last_phase;
+  while (!operation.done()) {
+    operation.step();
+    if (operation.done()) break;
+    {
+      std::lock_guard lock(mutex);
+      auto state = operation.state();
+      state.operation = request;
+      state.started_at = started_at;
+      state.revision = commit;
+      state.retry_count = retry_count;
+      record->status.operation_state = state;
+    }
+    write_status(record, false);  // progress shows as it happens; identical statuses are not written
+    // Wait for a live event (health changes arrive through the watch) or a short pause, then check again.
+    std::unique_lock lock(mutex);
+    live_changed.wait_for(lock, std::chrono::milliseconds(100));
+  }
+
+  auto state = operation.state();
+  state.operation = request;
+  state.started_at = started_at;
+  state.revision = commit;
+  state.retry_count = retry_count;
+  if (state.finished_at.empty()) state.finished_at = now_rfc3339();
+  bool retry = false;
+  std::chrono::milliseconds retry_wait{0};
+  {
+    std::lock_guard lock(mutex);
+    record->running = nullptr;
+    auto& status = record->status;
+    status.operation_state = state;
+    if (state.phase == OperationPhase::Succeeded) {
+      status.clear_condition(kSyncError);
+      record->retry_count = 0;
+      if (!request.dry_run) {
+        HistoryEntry entry;
+        entry.revision = commit;
+        entry.deployed_at = state.finished_at;
+        entry.deploy_started_at = started_at;
+        entry.source = app.manifest.value("spec", Json::object()).value("source", Json::object());
+        status.add_history(std::move(entry), app.revision_history_limit);
+      }
+    } else {
+      status.set_condition(kSyncError, state.message, now_rfc3339());
+      const auto& retry_policy = app.sync_policy.retry;
+      if (retry_policy && request.initiated_by == "automated" && !record->terminate_requested && !stopping &&
+          (retry_policy->limit < 0 || record->retry_count < retry_policy->limit)) {
+        ++record->retry_count;
+        retry = true;
+        retry_wait = retry_backoff(*retry_policy, record->retry_count);
+        // The retry is the same request again, started by the queue after the backoff.
+        record->retry_request = request;
+        record->retry_at = std::chrono::steady_clock::now() + retry_wait;
+      }
+    }
+  }
+  write_status(record, true);
+  engine_log().info("application {}: sync {} {}: {}", app.name, commit.substr(0, 12), to_string(state.phase),
+                    state.message);
+  if (retry) queue.add_after(app.name, retry_wait);
+}
+
+// Status goes to the custom resource (file Applications keep it in memory). Identical statuses are not written
+// again, except that reconciledAt is refreshed at least every poll interval.
+void Controller::Impl::write_status(const std::shared_ptr<AppRecord>& record, bool force) {
+  Application app;
+  ApplicationStatus status;
+  {
+    std::lock_guard lock(mutex);
+    if (record->app.origin != ApplicationOrigin::Cluster) return;
+    app = record->app;
+    status = record->status;
+    Json comparable = status.to_json();
+    comparable.erase("reconciledAt");
+    const std::string text = comparable.dump();
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && text == record->written_status && now - record->written_at < options.poll_interval) return;
+    record->written_status = text;
+    record->written_at = now;
+  }
+  if (!leading) return;
+  try {
+    if (!store->write_status(app, status)) {
+      engine_log().info("{} is gone; its status was not written", app.subject());
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex);
+    record->written_status.clear();  // try again next time
+    engine_log().error("{}: status not written: {}", app.subject(), e.what());
+  }
+}
+
+}  // namespace gitmoor::engine
