@@ -105,4 +105,8 @@ Application parse_application(const core::Json& object, ApplicationOrigin origin
 // True for apiVersion gitmoor.dev/v1alpha1 or argoproj.io/v1alpha1 with kind Application.
 bool is_application(const core::Json& object);
 
+// An Argo CD duration (spec.syncPolicy.retry.backoff): Go's form (`500ms`, `5s`, `3m`, `1h30m`) or a bare number of
+// seconds (`"30"`, 30). std::nullopt when it is neither, or negative.
+std::optional<std::chrono::milliseconds> parse_duration(const core::Json& value);
+
 }  // namespace gitmoor::engine

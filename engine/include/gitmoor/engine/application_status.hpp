@@ -50,6 +50,7 @@ struct SyncRequest {
   bool force = false;
   std::vector<core::ResourceKey> resources;     // empty = all
   std::string initiated_by = "automated";       // "automated" or a user name
+  std::vector<std::string> sync_options;        // options for this sync only (operation.sync.syncOptions)
 };
 
 enum class OperationPhase { Running, Terminating, Failed, Error, Succeeded };
@@ -88,6 +89,7 @@ struct ApplicationStatus {
   std::vector<Condition> conditions;
   std::string reconciled_at;
   std::vector<std::string> images;      // summary.images, sorted, unique
+  core::Json compared_to;               // sync.comparedTo {source, destination}; null when not compared yet
 
   // Adds or replaces the condition of `type` (keeping its lastTransitionTime when the message is unchanged).
   void set_condition(const std::string& type, const std::string& message, const std::string& now);
