@@ -15,5 +15,7 @@ void register_render(CLI::App& app, int& exit_code);
 void register_sandbox(CLI::App& app, int& exit_code);
 void register_diff(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
+void register_serve(CLI::App& app, int& exit_code);
+void register_demo(CLI::App& app, int& exit_code);
 
 }  // namespace gitmoor::cli

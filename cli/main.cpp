@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   cli::register_sandbox(app, exit_code);
   cli::register_diff(app, exit_code);
   cli::register_apply(app, exit_code);
+  cli::register_serve(app, exit_code);
+  cli::register_demo(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,147 @@
+// `gitmoor demo`: a sandbox cluster, a real Git repository made from the example monorepo, the example Application,
+// the engine and its HTTP endpoints — on a laptop, with nothing else installed. Ctrl-C stops everything.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "demo_repository.hpp"
+#include "engine_runtime.hpp"
+#include "gitmoor/applier/kubeconfig.hpp"
+#include "gitmoor/applier/resource_manager.hpp"
+#include "gitmoor/core/duration.hpp"
+#include "gitmoor/core/error.hpp"
+#include "gitmoor/core/yaml.hpp"
+#include "gitmoor/sandbox/sandbox.hpp"
+
+namespace gitmoor::cli {
+
+namespace fs = std::filesystem;
+using core::Json;
+
+namespace {
+
+fs::path from_env_or(const char* variable, const char* fallback) {
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? fs::path(value) : fs::path(fallback);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::EnvironmentError(path.string() + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The example Application: Argo CD's fields, the reference user's policy (automated prune and selfHeal).
+Json demo_application(const std::string& repo_url) {
+  return Json{
+      {"apiVersion", "gitmoor.dev/v1alpha1"},
+      {"kind", "Application"},
+      {"metadata", {{"name", "tetris"}, {"namespace", "gitmoor"}}},
+      {"spec",
+       {{"project", "default"},
+        {"source", {{"repoURL", repo_url}, {"targetRevision", "main"}, {"path", "helm/tetris"}}},
+        {"destination", {{"server", "https://kubernetes.default.svc"}, {"namespace", "game"}}},
+        {"syncPolicy",
+         {{"automated", {{"prune", true}, {"selfHeal", true}}}, {"syncOptions", Json::array({"CreateNamespace=true"})}}}}}};
+}
+
+}  // namespace
+
+void register_demo(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("demo", "Run gitmoor against an embedded sandbox cluster and the example repository");
+  struct Args {
+    std::string listen = "127.0.0.1:8080";
+    std::string workdir;
+    std::string poll_interval = "2s";
+    std::string examples;
+    std::string pod_ready_delay = "1s";
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("--listen", args->listen, "host:port of the engine's HTTP endpoints")->capture_default_str();
+  cmd->add_option("--workdir", args->workdir, "Folder for the demo's repository, kubeconfig and caches "
+                                              "(default: $XDG_STATE_HOME/gitmoor-demo or ~/.local/state/gitmoor-demo)");
+  cmd->add_option("--poll-interval", args->poll_interval, "How often the demo repository is polled")
+      ->capture_default_str();
+  cmd->add_option("--examples", args->examples, "The examples folder (default: $GITMOOR_EXAMPLES_DIR or the built-in)");
+  cmd->add_option("--pod-ready-delay", args->pod_ready_delay, "How long simulated Pods take to become Ready")
+      ->capture_default_str();
+
+  cmd->callback([args, &exit_code] {
+    fs::path workdir = args->workdir;
+    if (workdir.empty()) {
+      const char* state = std::getenv("XDG_STATE_HOME");
+      const char* home = std::getenv("HOME");
+      workdir = state != nullptr && *state != '\0' ? fs::path(state) / "gitmoor-demo"
+                                                   : fs::path(home != nullptr ? home : "/tmp") / ".local/state/gitmoor-demo";
+    }
+    const fs::path examples = args->examples.empty() ? from_env_or("GITMOOR_EXAMPLES_DIR", GITMOOR_EXAMPLES_DIR)
+                                                     : fs::path(args->examples);
+    const fs::path install = from_env_or("GITMOOR_INSTALL_DIR", GITMOOR_INSTALL_DIR);
+    const auto poll_interval = core::parse_duration(args->poll_interval, "--poll-interval");
+    auto http = parse_listen(args->listen, "--listen");
+    fs::create_directories(workdir);
+    workdir = fs::canonical(workdir);
+
+    block_stop_signals();
+    const fs::path repo = workdir / "tetris";
+    const std::string head = create_demo_repository(examples / "tetris", repo);
+
+    sandbox::SandboxOptions sandbox_options;
+    sandbox_options.pod_ready_delay = core::parse_duration(args->pod_ready_delay, "--pod-ready-delay");
+    auto cluster = sandbox::Sandbox::start(sandbox_options);
+    const fs::path kubeconfig = cluster->write_kubeconfig(workdir / "kubeconfig");
+
+    // The Application resource type, its namespace and the example Application, applied like any manifest.
+    const auto cluster_config = applier::load_kubeconfig({.paths = {kubeconfig}, .context = ""});
+    {
+      applier::Client client(cluster_config);
+      applier::ResourceManager manager(client);
+      auto objects = core::parse_manifests(read_file(install / "applications.gitmoor.dev.yaml"));
+      objects.emplace_back(Json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "gitmoor"}}}});
+      objects.emplace_back(demo_application("file://" + repo.string()));
+      const auto applied = manager.apply_all(std::move(objects), {.app = "", .ns = "gitmoor"});
+      if (applied.failed()) throw core::EnvironmentError("demo setup failed:\n" + applied.format_text());
+    }
+
+    EngineRuntimeOptions options;
+    options.controller.apps_namespace = "gitmoor";
+    options.controller.poll_interval = poll_interval;
+    options.controller.cache_dir = workdir / "cache";
+    options.http = http;
+    EngineRuntime runtime(cluster_config, options);
+    runtime.start();
+
+    const std::string url = runtime.url();
+    std::cout << "\ngitmoor demo is running.\n\n"
+              << "  engine API    " << url << "/api/v1/applications\n"
+              << "  cluster       " << cluster->url() << " (sandbox)\n"
+              << "  kubeconfig    " << kubeconfig.string() << "\n"
+              << "  repository    " << repo.string() << " (branch main, head " << head.substr(0, 12) << ")\n\n"
+              << "Three things to try (in another terminal):\n\n"
+              << "  export KUBECONFIG=" << kubeconfig.string() << "\n\n"
+              << "  1. Drift and self-heal: scale the frontend by hand and watch gitmoor put it back to 2.\n"
+              << "     (The backend's replicas belong to its HorizontalPodAutoscaler; gitmoor leaves them alone.)\n"
+              << "       kubectl -n game scale deployment game-frontend --replicas=5\n"
+              << "       kubectl -n game get deployment game-frontend -w\n\n"
+              << "  2. CI's image bump: change image.tag and commit; the backend rolls out.\n"
+              << "       cd " << repo.string() << "\n"
+              << "       sed -i 's/tag: \"0.1.0\"/tag: \"0.2.0\"/' helm/tetris/values.yaml\n"
+              << "       git commit -am 'ci: image.tag 0.2.0'\n"
+              << "       curl -s " << url << "/api/v1/applications/tetris | grep -o '\"images\":[^]]*]'\n\n"
+              << "  3. Prune: delete a template and commit; its objects are deleted from the cluster.\n"
+              << "       git rm -q helm/tetris/templates/redis.yaml && git commit -m 'drop redis'\n"
+              << "       kubectl -n game get deployments,services\n\n"
+              << "Ctrl-C stops everything." << std::endl;
+    wait_for_stop_signal();
+    std::cout << "stopping" << std::endl;
+    runtime.stop();
+    cluster->stop();
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace gitmoor::cli

@@ -1,0 +1,99 @@
+// `gitmoor serve`: the controller with its HTTP endpoints, until SIGTERM.
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "command_apply.hpp"
+#include "commands.hpp"
+#include "engine_runtime.hpp"
+#include "gitmoor/core/duration.hpp"
+#include "render_flags.hpp"
+
+namespace gitmoor::cli {
+
+void register_serve(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("serve", "Run the controller: reconcile Applications continuously, serve HTTP");
+  struct Args {
+    AppSourceFlags cluster;  // only --kubeconfig / --context are used
+    std::vector<std::string> apps;
+    std::string apps_namespace = "gitmoor";
+    bool cluster_apps = true;
+    bool argocd_applications = false;
+    std::string poll_interval = "60s";
+    std::size_t workers = 4;
+    std::string cache_dir;
+    std::string listen = "127.0.0.1:8080";
+    std::string leader_elect = "auto";
+    std::string lease_name = "gitmoor-leader";
+    std::string lease_duration = "15s";
+    std::string renew_deadline = "10s";
+    std::string retry_period = "2s";
+    std::string identity;
+    std::string wave_delay = "0s";
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
+  cmd->add_option("--context", args->cluster.context, "kubeconfig context (default: current-context)");
+  cmd->add_option("--apps", args->apps, "A file or folder of Application manifests, re-read on change (repeatable)");
+  cmd->add_option("--apps-namespace", args->apps_namespace, "Namespace whose Application resources are watched")
+      ->capture_default_str();
+  cmd->add_option("--cluster-apps", args->cluster_apps, "Watch Application resources in the cluster: true or false")
+      ->capture_default_str();
+  cmd->add_flag("--argocd-applications", args->argocd_applications,
+                "Also reconcile argoproj.io/v1alpha1 Applications found in --apps-namespace");
+  cmd->add_option("--poll-interval", args->poll_interval, "How often Git is polled (plus up to 10% jitter)")
+      ->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Applications reconciled in parallel")->capture_default_str();
+  cmd->add_option("--cache-dir", args->cache_dir, "Where repository mirrors and checkouts live");
+  cmd->add_option("--listen", args->listen, "host:port for /healthz, /readyz and /api/v1 (:8080 = all addresses)")
+      ->capture_default_str();
+  cmd->add_option("--leader-elect", args->leader_elect,
+                  "Elect a leader with a Lease in --apps-namespace: true, false, or auto (on inside a Pod)")
+      ->check(CLI::IsMember({"auto", "true", "false"}))
+      ->capture_default_str();
+  cmd->add_option("--lease-name", args->lease_name, "Name of the leader election Lease")->capture_default_str();
+  cmd->add_option("--lease-duration", args->lease_duration, "A standby takes over a Lease not renewed this long")
+      ->capture_default_str();
+  cmd->add_option("--renew-deadline", args->renew_deadline, "The leader steps down when it could not renew this long")
+      ->capture_default_str();
+  cmd->add_option("--retry-period", args->retry_period, "Between attempts to acquire or renew the Lease")
+      ->capture_default_str();
+  cmd->add_option("--identity", args->identity, "This replica's name in the Lease (default: <hostname>_<pid>)");
+  cmd->add_option("--wave-delay", args->wave_delay, "Pause between sync waves (each wave already waits for health)")
+      ->capture_default_str();
+
+  cmd->callback([args, &exit_code] {
+    EngineRuntimeOptions options;
+    options.controller.apps_namespace = args->apps_namespace;
+    options.controller.cluster_applications = args->cluster_apps;
+    options.controller.argocd_applications = args->argocd_applications;
+    for (const auto& path : args->apps) options.controller.app_paths.emplace_back(path);
+    options.controller.poll_interval = core::parse_duration(args->poll_interval, "--poll-interval");
+    options.controller.workers = std::max<std::size_t>(1, args->workers);
+    options.controller.cache_dir = git_cache_dir(args->cache_dir);
+    options.controller.wave_delay = core::parse_duration(args->wave_delay, "--wave-delay");
+    options.http = parse_listen(args->listen, "--listen");
+    const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
+    if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
+      engine::LeaderElectionOptions election;
+      election.lease_namespace = args->apps_namespace;
+      election.lease_name = args->lease_name;
+      election.identity = args->identity;
+      election.lease_duration = core::parse_duration(args->lease_duration, "--lease-duration");
+      election.renew_deadline = core::parse_duration(args->renew_deadline, "--renew-deadline");
+      election.retry_period = core::parse_duration(args->retry_period, "--retry-period");
+      options.leader_election = election;
+    }
+
+    block_stop_signals();
+    EngineRuntime runtime(cluster_config(args->cluster), options);
+    runtime.start();
+    std::cout << "gitmoor serving on " << runtime.url() << std::endl;
+    wait_for_stop_signal();
+    std::cout << "stopping" << std::endl;
+    runtime.stop();
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace gitmoor::cli

@@ -1,0 +1,50 @@
+#pragma once
+// The running engine as `gitmoor serve` and `gitmoor demo` wire it: the Controller, its HTTP endpoints and, when
+// asked, leader election deciding whether this replica reconciles. Wiring only; the work is in engine/ and web/.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gitmoor/applier/client.hpp"
+#include "gitmoor/engine/controller.hpp"
+#include "gitmoor/engine/leader_election.hpp"
+#include "gitmoor/web/http_server.hpp"
+
+namespace gitmoor::cli {
+
+struct EngineRuntimeOptions {
+  engine::ControllerOptions controller;
+  web::HttpServerOptions http;
+  std::optional<engine::LeaderElectionOptions> leader_election;  // nullopt: this replica always leads
+};
+
+class EngineRuntime {
+ public:
+  EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOptions options);
+  ~EngineRuntime();
+
+  // Serves HTTP first (so /healthz answers while caches fill), then starts the controller and the elector.
+  void start();
+  // SIGTERM: stop electing (hand the Lease back), stop the controller (a running sync stops at its next step and is
+  // resumed by the next start), stop HTTP.
+  void stop();
+
+  [[nodiscard]] std::string url() const;
+  [[nodiscard]] engine::Controller& controller() { return *controller_; }
+
+ private:
+  EngineRuntimeOptions options_;
+  std::unique_ptr<applier::Client> client_;
+  std::unique_ptr<engine::Controller> controller_;
+  std::unique_ptr<web::HttpServer> http_;
+  std::unique_ptr<engine::LeaderElector> elector_;
+};
+
+// Parses `host:port` (`:8080` = every address) into the HTTP options; throws core::InvalidInput naming the flag.
+web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag);
+
+// Blocks SIGINT and SIGTERM in every thread started afterwards (call first), then waits for one.
+void block_stop_signals();
+int wait_for_stop_signal();
+
+}  // namespace gitmoor::cli
