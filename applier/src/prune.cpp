@@ -27,6 +27,12 @@ std::string_view policy_name(PropagationPolicy policy) {
   return "Foreground";
 }
 
+bool selected(const core::ResourceKey& key, const std::vector<core::ResourceKey>& only) {
+  return std::any_of(only.begin(), only.end(), [&](const core::ResourceKey& k) {
+    return k.group == key.group && k.kind == key.kind && k.name == key.name && (k.ns.empty() || k.ns == key.ns);
+  });
+}
+
 }  // namespace
 
 std::vector<Object> ResourceManager::list_managed(const std::string& app) {
@@ -56,6 +62,9 @@ ChangeSet ResourceManager::prune(const std::vector<Object>& desired, const Prune
     if (wanted.count(key) != 0) continue;
     // The label only narrowed the list: ownership is the exact tracking id (another app's, or none, is not ours).
     if (live.annotation(kTrackingAnnotation) != tracking_id(options.app, key)) continue;
+    // A hook left by a sync (no delete policy removed it) is not an object Git stopped declaring.
+    if (is_hook(live)) continue;
+    if (!options.only.empty() && !selected(key, options.only)) continue;
     candidates.push_back(std::move(live));
   }
   // Reverse apply order: custom resources and workloads before the Namespaces and CRDs they live in.

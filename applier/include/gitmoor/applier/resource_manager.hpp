@@ -36,6 +36,7 @@ struct PruneOptions {
   std::string app;
   PropagationPolicy propagation = PropagationPolicy::Foreground;
   bool dry_run = false;
+  std::vector<core::ResourceKey> only;  // non-empty: prune only these (a sync of selected resources); ns "" = any
 };
 
 struct WaitOptions {
@@ -53,7 +54,8 @@ class ResourceManager {
   ChangeSet apply_all(std::vector<core::Object> desired, const ApplyOptions& options);
 
   // Delete live objects owned by `options.app` (exact tracking id) whose keys are not in `desired`, in reverse kind
-  // order. Objects annotated Prune=false are kept and reported skipped. Call only after a successful apply.
+  // order. Objects annotated Prune=false are kept and reported skipped. Hooks are never pruned: the sync operation
+  // owns their lifetime (delete policies). Call only after a successful apply.
   ChangeSet prune(const std::vector<core::Object>& desired, const PruneOptions& options);
 
   // Poll until every object is Healthy (or Suspended); entries report the ones that were not in time.

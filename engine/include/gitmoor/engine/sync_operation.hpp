@@ -67,4 +67,7 @@ class SyncOperation {
 // pre-delete → PreDelete, post-delete → PostDelete; test/rollback hooks → Skip); "" for an ordinary resource.
 std::string hook_type(const core::Object& object);
 
+// A LiveLookup that GETs each object through `client` (the CLI and tests; the controller answers from its LiveCache).
+LiveLookup get_live_lookup(applier::ResourceManager& resources, applier::Client& client);
+
 }  // namespace gitmoor::engine
