@@ -127,7 +127,7 @@ void register_demo(CLI::App& app, int& exit_code) {
               << "     (The backend's replicas belong to its HorizontalPodAutoscaler; gitmoor leaves them alone.)\n"
               << "       kubectl -n game scale deployment game-frontend --replicas=5\n"
               << "       kubectl -n game get deployment game-frontend -w\n\n"
-              << "  2. CI's image bump: change image.tag and commit; the backend rolls out.\n"
+              << "  2. CI's image bump: change the image tags and commit; the Deployments roll out.\n"
               << "       cd " << repo.string() << "\n"
               << "       sed -i 's/tag: \"0.1.0\"/tag: \"0.2.0\"/' helm/tetris/values.yaml\n"
               << "       git commit -am 'ci: image.tag 0.2.0'\n"
