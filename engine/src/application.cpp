@@ -370,8 +370,9 @@ Application parse_application(const core::Json& object, ApplicationOrigin origin
       app.generation = m.at("generation").get<std::int64_t>();
     }
   }
+  // Kept as read, status included (the controller resumes from it after a restart); managedFields are the
+  // server's bookkeeping, large and of no use to the API.
   app.manifest = object;
-  app.manifest.erase("status");  // the model's status is ApplicationStatus; managedFields are server bookkeeping
   if (app.manifest["metadata"].is_object()) app.manifest["metadata"].erase("managedFields");
 
   const Json& spec = object.value("spec", Json());

@@ -184,7 +184,7 @@ TEST_CASE("Application: syncOptions match case-insensitively on the value only",
   CHECK_FALSE(policy.has_option("ServerSideApply=true"));
 }
 
-TEST_CASE("Application: the manifest keeps the spec and drops status and managedFields", "[engine][application]") {
+TEST_CASE("Application: the manifest keeps spec and status and drops managedFields", "[engine][application]") {
   auto object = minimal_app();
   object["status"] = {{"sync", {{"status", "Synced"}}}};
   object["metadata"]["managedFields"] = core::Json::array({{{"manager", "kubectl"}}});
@@ -192,7 +192,7 @@ TEST_CASE("Application: the manifest keeps the spec and drops status and managed
   object["metadata"]["resourceVersion"] = "17";
   object["metadata"]["generation"] = 4;
   auto app = engine::parse_application(object, ApplicationOrigin::Cluster, "test");
-  CHECK_FALSE(app.manifest.contains("status"));
+  CHECK(app.manifest["status"] == object["status"]);  // the controller resumes from it
   CHECK_FALSE(app.manifest["metadata"].contains("managedFields"));
   CHECK(app.manifest["spec"] == object["spec"]);
   CHECK(app.uid == "u-1");

@@ -122,6 +122,10 @@ TEST_CASE("Application store: list, write status through the subresource, read i
   CHECK(live["spec"] == app.manifest["spec"]);  // the status write left the spec alone
   auto back = engine::ApplicationStatus::from_json(live["status"]);
   CHECK(back.to_json() == status.to_json());
+  // After a restart the status comes back with the list, in the manifest.
+  auto relisted = store.list("gitmoor");
+  REQUIRE(relisted.size() == 1);
+  CHECK(engine::ApplicationStatus::from_json(relisted[0].manifest["status"]).to_json() == status.to_json());
 
   // The printer columns' paths hold what kubectl would show (the sandbox serves no server-side Table).
   CHECK(live["status"]["sync"]["status"] == "Synced");

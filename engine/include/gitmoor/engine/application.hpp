@@ -84,7 +84,7 @@ struct Application {
   std::vector<differ::IgnoreRule> ignore_differences;
   Repository repository;    // source.repo_url with the credentials the engine knows for it
 
-  core::Json manifest;      // the object as read (apiVersion, kind, metadata, spec), for the API
+  core::Json manifest;      // the object as read (apiVersion, kind, metadata, spec; status when it had one)
   // Problems with the spec (unknown destination, bad ignoreDifferences, missing repoURL, ...): the engine reports
   // them as an InvalidSpecError condition and neither renders nor syncs the app.
   std::vector<std::string> spec_errors;
