@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "container_exit.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "status.hpp"
 
@@ -179,6 +180,7 @@ struct ControllerLogic {
     std::string ts = now_rfc3339();
     Json status = (*pod).value("status", Json::object());
     Json containers = Json::array();
+    bool failed = false;
     for (const auto& ct : (*pod)["spec"].value("containers", Json::array())) {
       Json cs{{"name", ct.value("name", "")},
               {"image", ct.value("image", "")},
@@ -188,21 +190,32 @@ struct ControllerLogic {
               {"started", !job_pod},
               {"ready", !job_pod}};
       if (job_pod) {
+        // A Job's containers run to completion; the exit code comes from the command (container_exit.hpp).
+        int code = container_exit_code(ct);
+        failed = failed || code != 0;
         cs["state"] = {{"terminated",
-                        {{"exitCode", 0}, {"reason", "Completed"}, {"startedAt", ts}, {"finishedAt", ts},
-                         {"containerID", cs["containerID"]}}}};
+                        {{"exitCode", code}, {"reason", code == 0 ? "Completed" : "Error"}, {"startedAt", ts},
+                         {"finishedAt", ts}, {"containerID", cs["containerID"]}}}};
       } else {
         cs["state"] = {{"running", {{"startedAt", ts}}}};
       }
       containers.push_back(cs);
     }
     std::string ready = job_pod ? "False" : "True";
-    status["phase"] = job_pod ? "Succeeded" : "Running";
+    // The kubelet's reason on the readiness conditions of a Pod that has terminated.
+    std::string not_ready_reason = failed ? "PodFailed" : "PodCompleted";
+    Json ready_condition{{"type", "Ready"}, {"status", ready}, {"lastTransitionTime", ts}};
+    Json containers_ready{{"type", "ContainersReady"}, {"status", ready}, {"lastTransitionTime", ts}};
+    if (job_pod) {
+      ready_condition["reason"] = not_ready_reason;
+      containers_ready["reason"] = not_ready_reason;
+    }
+    status["phase"] = !job_pod ? "Running" : failed ? "Failed" : "Succeeded";
     status["conditions"] = Json::array({
         {{"type", "PodReadyToStartContainers"}, {"status", ready}, {"lastTransitionTime", ts}},
         {{"type", "Initialized"}, {"status", "True"}, {"lastTransitionTime", ts}},
-        {{"type", "Ready"}, {"status", ready}, {"lastTransitionTime", ts}},
-        {{"type", "ContainersReady"}, {"status", ready}, {"lastTransitionTime", ts}},
+        ready_condition,
+        containers_ready,
         {{"type", "PodScheduled"}, {"status", "True"}, {"lastTransitionTime", ts}},
     });
     status["containerStatuses"] = containers;
@@ -491,7 +504,7 @@ struct ControllerLogic {
     write_status(type("daemonsets.apps"), latest, status);
   }
 
-  // ---- Jobs: Pods that succeed; Complete when enough did.
+  // ---- Jobs: Pods run to completion; Complete when enough succeeded, Failed once failures pass backoffLimit.
   void job(const ObjectPtr& job) {
     if (deleting(*job)) return;
     const Json& md = (*job)["metadata"];
@@ -501,44 +514,63 @@ struct ControllerLogic {
     if (spec.value("suspend", false)) return;
     long long completions = spec.value("completions", 1LL);
     long long parallelism = spec.value("parallelism", 1LL);
+    long long backoff_limit = spec.value("backoffLimit", 6LL);
     Json status = (*job).value("status", Json::object());
-    bool complete = false;
     for (const auto& cnd : status.value("conditions", Json::array())) {
-      complete = complete || (cnd.value("type", "") == "Complete" && cnd.value("status", "") == "True");
+      std::string t = cnd.value("type", "");
+      if ((t == "Complete" || t == "Failed") && cnd.value("status", "") == "True") return;  // finished for good
     }
-    if (complete) return;
-    long long succeeded = 0, active = 0;
+    long long succeeded = 0, failed = 0;
+    std::vector<ObjectPtr> active;
     for (const auto& p : owned(*job, "pods")) {
       std::string phase = (*p).value("status", Json::object()).value("phase", "");
       if (phase == "Succeeded") ++succeeded;
-      else if (!deleting(*p)) ++active;
+      else if (phase == "Failed") ++failed;
+      else if (!deleting(*p)) active.push_back(p);
     }
-    for (long long n = active; n < std::min(parallelism, completions - succeeded); ++n) {
-      create("pods", ns, new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
-      ++active;
+    // kube's job controller: the Job has failed when its failed Pods exceed spec.backoffLimit; it stops the
+    // remaining Pods and creates no more.
+    bool backoff_exceeded = failed > backoff_limit;
+    if (backoff_exceeded) {
+      for (const auto& p : active) remove("pods", *p);
+      active.clear();
+    } else {
+      for (auto n = static_cast<long long>(active.size()); n < std::min(parallelism, completions - succeeded); ++n) {
+        create("pods", ns, new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
+        active.push_back(nullptr);
+      }
     }
     ObjectPtr latest = cluster.store.get({"jobs.batch", ns, name});
     if (!latest) return;
     std::string now = now_rfc3339();
     Json s = (*latest).value("status", Json::object());
     if (!s.contains("startTime")) s["startTime"] = now;
-    s["active"] = active;
+    s["active"] = static_cast<long long>(active.size());
     s["succeeded"] = succeeded;
+    s["failed"] = failed;
     s["ready"] = 0;
     s["terminating"] = 0;
     s["uncountedTerminatedPods"] = Json::object();
-    if (succeeded >= completions) {
+    auto finished = [&](const std::string& type, const std::string& reason, const std::string& message) {
+      return Json{{"type", type},           {"status", "True"}, {"reason", reason}, {"message", message},
+                  {"lastProbeTime", now}, {"lastTransitionTime", now}};
+    };
+    if (backoff_exceeded) {
+      // As kube writes them: FailureTarget first (the decision), then Failed (once no Pod runs); no completionTime.
+      const char* message = "Job has reached the specified backoff limit";
+      s["active"] = 0;
+      s["conditions"] = Json::array({finished("FailureTarget", "BackoffLimitExceeded", message),
+                                     finished("Failed", "BackoffLimitExceeded", message)});
+    } else if (succeeded >= completions) {
+      const char* message = "Reached expected number of succeeded pods";
       s["active"] = 0;
       s["completionTime"] = now;
-      s["conditions"] = Json::array({{{"type", "SuccessCriteriaMet"}, {"status", "True"}, {"reason", "CompletionsReached"},
-                                      {"message", "Reached expected number of succeeded pods"},
-                                      {"lastProbeTime", now}, {"lastTransitionTime", now}},
-                                     {{"type", "Complete"}, {"status", "True"}, {"reason", "CompletionsReached"},
-                                      {"message", "Reached expected number of succeeded pods"},
-                                      {"lastProbeTime", now}, {"lastTransitionTime", now}}});
+      s["conditions"] = Json::array({finished("SuccessCriteriaMet", "CompletionsReached", message),
+                                     finished("Complete", "CompletionsReached", message)});
     }
     if (s["active"] == 0) s.erase("active");
     if (s["succeeded"] == 0) s.erase("succeeded");
+    if (s["failed"] == 0) s.erase("failed");
     write_status(type("jobs.batch"), latest, s);
   }
 
