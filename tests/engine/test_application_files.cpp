@@ -143,3 +143,28 @@ TEST_CASE("Application files: the watcher re-reads only when a file is added, ch
   REQUIRE(removed.has_value());
   CHECK(names(*removed) == std::vector<std::string>{"a"});
 }
+
+TEST_CASE("Application files: a ConfigMap volume's symlink layout is read once and its updates are seen",
+          "[engine][application]") {
+  // What the kubelet writes for a ConfigMap volume: the data in a hidden timestamped folder, `..data` pointing at it,
+  // and each key a symlink through `..data`; an update writes a new folder and swaps `..data`.
+  TempDir dir;
+  dir.write("..2026_11_26_01/apps.yaml", app_yaml("from-configmap", "https://example.com/v1.git"));
+  fs::create_directory_symlink("..2026_11_26_01", dir.path() / "..data");
+  fs::create_symlink("..data/apps.yaml", dir.path() / "apps.yaml");
+  engine::ApplicationFileWatcher watcher(dir.path());
+  auto first = watcher.poll();
+  REQUIRE(first.has_value());
+  CHECK(first->errors.empty());
+  REQUIRE(first->applications.size() == 1);
+  CHECK(first->applications[0].source.repo_url == "https://example.com/v1.git");
+  CHECK_FALSE(watcher.poll().has_value());
+
+  dir.write("..2026_11_26_02/apps.yaml", app_yaml("from-configmap", "https://example.com/version2.git"));
+  fs::create_directory_symlink("..2026_11_26_02", dir.path() / "..data_tmp");
+  fs::rename(dir.path() / "..data_tmp", dir.path() / "..data");
+  auto updated = watcher.poll();
+  REQUIRE(updated.has_value());
+  REQUIRE(updated->applications.size() == 1);
+  CHECK(updated->applications[0].source.repo_url == "https://example.com/version2.git");
+}

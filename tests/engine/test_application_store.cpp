@@ -127,10 +127,19 @@ TEST_CASE("Application store: list, write status through the subresource, read i
   REQUIRE(relisted.size() == 1);
   CHECK(engine::ApplicationStatus::from_json(relisted[0].manifest["status"]).to_json() == status.to_json());
 
-  // The printer columns' paths hold what kubectl would show (the sandbox serves no server-side Table).
-  CHECK(live["status"]["sync"]["status"] == "Synced");
-  CHECK(live["status"]["health"]["status"] == "Healthy");
-  CHECK(live["status"]["sync"]["revision"] == "0123456789abcdef0123456789abcdef01234567");
+  // The sandbox serves no server-side Table, so kubectl cannot show the CRD's printer columns itself; kubectl's own
+  // JSONPath over the CRD's column paths shows what a real API server's table would.
+  auto crd = cluster.env.json({"get", "crd", "applications.gitmoor.dev"});
+  std::string columns = "NAME:.metadata.name";
+  for (const auto& c : crd["spec"]["versions"][0]["additionalPrinterColumns"]) {
+    columns += "," + c["name"].get<std::string>() + ":" + c["jsonPath"].get<std::string>();
+  }
+  auto table = cluster.env.kubectl({"get", "gapps", "-n", "gitmoor", "-o", "custom-columns=" + columns});
+  INFO(table.stdout_data << table.stderr_data);
+  REQUIRE(table.exit_code == 0);
+  CHECK(test::has_row(table.stdout_data, {"NAME", "Sync", "Health", "Revision", "Age"}));
+  CHECK(test::has_row(table.stdout_data,
+                      {"tetris", "Synced", "Healthy", "0123456789abcdef0123456789abcdef01234567"}));
 
   // A second write removes what the new status no longer has (merge patch nulls), and changes the rest.
   status.sync_status = "OutOfSync";
