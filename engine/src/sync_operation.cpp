@@ -10,10 +10,12 @@
 // PostSync hooks succeeded: objects leaving Git stay until the post-deploy checks pass, and a failed PostSync hook
 // leaves them in place.
 //
-// Not thread-safe: step(), terminate() and state() are called by the one worker that owns the operation.
+// Threads: step(), done(), state() and run() belong to the one worker that owns the operation; terminate() may come
+// from any thread (an HTTP handler), so it only raises a flag that the next step() acts on.
 #include "gitmoor/engine/sync_operation.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "gitmoor/applier/tracking.hpp"
@@ -77,7 +79,7 @@ struct SyncOperation::Impl {
   OperationState state;
 
   bool prepared = false;
-  bool terminate_requested = false;
+  std::atomic<bool> terminate_requested{false};
   SyncPlan plan;
   std::vector<Stage> main_stages;
   std::vector<Stage> fail_stages;
@@ -480,7 +482,13 @@ struct SyncOperation::Impl {
     if (done()) return state.phase;
     try {
       if (terminate_requested) {
-        terminate_now();
+        // First the step that shows Terminating (the worker writes it to status), then the one that stops.
+        if (state.phase != OperationPhase::Terminating) {
+          state.phase = OperationPhase::Terminating;
+          state.message = "terminating";
+        } else {
+          terminate_now();
+        }
         return state.phase;
       }
       if (!prepared) prepare();
@@ -505,12 +513,7 @@ bool SyncOperation::done() const { return impl_->done(); }
 
 const OperationState& SyncOperation::state() const { return impl_->state; }
 
-void SyncOperation::terminate() {
-  if (impl_->done()) return;
-  impl_->terminate_requested = true;
-  impl_->state.phase = OperationPhase::Terminating;
-  impl_->state.message = "terminating";
-}
+void SyncOperation::terminate() { impl_->terminate_requested = true; }
 
 OperationState SyncOperation::run(std::chrono::milliseconds poll) {
   while (!done()) {

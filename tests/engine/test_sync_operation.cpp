@@ -2,6 +2,8 @@
 // failing hooks and SyncFail hooks; failed waves; prune; dry run; terminate.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "test_sync_fixture.hpp"
 
 using namespace gitmoor;
@@ -34,7 +36,7 @@ core::Object job(const std::string& name, const std::string& hook, const std::st
 
 }  // namespace
 
-TEST_CASE("PreSync Job, wave -1 ConfigMap, wave 0 Deployment and PostSync Job run in order, each after the previous is healthy",
+TEST_CASE("sync operation: PreSync Job, wave -1 ConfigMap, wave 0 Deployment and PostSync Job run in order, each after the previous is healthy",
           "[sync]") {
   SyncEnv env;
   const auto since = env.resource_version();
@@ -92,7 +94,7 @@ TEST_CASE("PreSync Job, wave -1 ConfigMap, wave 0 Deployment and PostSync Job ru
   CHECK((*live_migrate)["metadata"]["labels"].value("gitmoor.dev/app", "") == "shop");
 }
 
-TEST_CASE("A sync in steps: step() returns while a hook runs and the Deployment waits for it", "[sync]") {
+TEST_CASE("sync operation: a sync in steps: step() returns while a hook runs and the Deployment waits for it", "[sync]") {
   SyncEnv env(std::chrono::milliseconds(400));
   auto op = env.operation(test::sync_fixture("waves_and_hooks.yaml"), env.options());
   CHECK(op->state().phase == OperationPhase::Running);
@@ -107,7 +109,7 @@ TEST_CASE("A sync in steps: step() returns while a hook runs and the Deployment 
   CHECK(state.phase == OperationPhase::Succeeded);
 }
 
-TEST_CASE("A failing PreSync hook stops the sync and runs the SyncFail hook", "[sync]") {
+TEST_CASE("sync operation: a failing PreSync hook stops the sync and runs the SyncFail hook", "[sync]") {
   SyncEnv env;
   const auto state = env.sync(test::sync_fixture("failing_presync.yaml"), env.options());
   INFO(state.message);
@@ -130,7 +132,7 @@ TEST_CASE("A failing PreSync hook stops the sync and runs the SyncFail hook", "[
   CHECK(differ::assess_health(&notify_object).status == differ::HealthStatus::Healthy);
 }
 
-TEST_CASE("Hook delete policies: BeforeHookCreation recreates, HookSucceeded and HookFailed delete", "[sync]") {
+TEST_CASE("sync operation: hook delete policies: BeforeHookCreation recreates, HookSucceeded and HookFailed delete", "[sync]") {
   SyncEnv env;
   auto kept = job("kept", "PreSync");  // no policy: BeforeHookCreation
   auto cleaned = job("cleaned", "PreSync");
@@ -165,7 +167,7 @@ TEST_CASE("Hook delete policies: BeforeHookCreation recreates, HookSucceeded and
   CHECK_FALSE(env.job("failing").has_value());
 }
 
-TEST_CASE("Helm hook annotations: pre-install by hook-weight, post-install after, test and pre-delete hooks not run",
+TEST_CASE("sync operation: Helm hook annotations: pre-install by hook-weight, post-install after, test and pre-delete hooks not run",
           "[sync]") {
   SyncEnv env;
   const auto since = env.resource_version();
@@ -195,7 +197,7 @@ TEST_CASE("Helm hook annotations: pre-install by hook-weight, post-install after
   CHECK(test::added(events, "ConfigMap", "chart-config") < test::added(events, "Job", "announce"));
 }
 
-TEST_CASE("A failed apply stops later waves, prunes nothing and runs SyncFail hooks", "[sync]") {
+TEST_CASE("sync operation: a failed apply stops later waves, prunes nothing and runs SyncFail hooks", "[sync]") {
   SyncEnv env;
   REQUIRE(env.sync({config_map("old")}, env.options()).phase == OperationPhase::Succeeded);
 
@@ -217,7 +219,7 @@ TEST_CASE("A failed apply stops later waves, prunes nothing and runs SyncFail ho
   for (const auto& r : state.resources) CHECK(r.status != "Pruned");
 }
 
-TEST_CASE("Prune removes an object dropped from desired, keeps Prune=false ones and hooks", "[sync]") {
+TEST_CASE("sync operation: prune removes an object dropped from desired, keeps Prune=false ones and hooks", "[sync]") {
   SyncEnv env;
   auto keep = config_map("keep");
   keep.set_annotation("argocd.argoproj.io/sync-options", "Prune=false");
@@ -243,7 +245,7 @@ TEST_CASE("Prune removes an object dropped from desired, keeps Prune=false ones 
   CHECK(test::result_for(state, "Job", "pre") == nullptr);
 }
 
-TEST_CASE("PruneLast prunes after the PostSync hooks", "[sync]") {
+TEST_CASE("sync operation: PruneLast prunes after the PostSync hooks", "[sync]") {
   SyncEnv env;
   REQUIRE(env.sync({config_map("a"), config_map("b")}, env.options()).phase == OperationPhase::Succeeded);
   engine::SyncRequest request;
@@ -259,7 +261,7 @@ TEST_CASE("PruneLast prunes after the PostSync hooks", "[sync]") {
   CHECK(test::healthy(events, "Job", "post") < b_deleted);
 }
 
-TEST_CASE("Dry run writes nothing: objects, hooks and prunes are only reported", "[sync]") {
+TEST_CASE("sync operation: dry run writes nothing: objects, hooks and prunes are only reported", "[sync]") {
   SyncEnv env;
   REQUIRE(env.sync({config_map("old")}, env.options()).phase == OperationPhase::Succeeded);
   engine::SyncRequest request;
@@ -278,7 +280,7 @@ TEST_CASE("Dry run writes nothing: objects, hooks and prunes are only reported",
   CHECK(test::result_for(state, "ConfigMap", "old")->message == "pruned (dry run)");
 }
 
-TEST_CASE("A sync of selected resources applies only those: no hooks, no prune of others", "[sync]") {
+TEST_CASE("sync operation: a sync of selected resources applies only those: no hooks, no prune of others", "[sync]") {
   SyncEnv env;
   REQUIRE(env.sync({config_map("old")}, env.options()).phase == OperationPhase::Succeeded);
   engine::SyncRequest request;
@@ -293,7 +295,7 @@ TEST_CASE("A sync of selected resources applies only those: no hooks, no prune o
   CHECK(env.config_map("old").has_value());
 }
 
-TEST_CASE("A wave not healthy within wave_timeout fails the sync, naming what it waited for", "[sync]") {
+TEST_CASE("sync operation: a wave not healthy within wave_timeout fails the sync, naming what it waited for", "[sync]") {
   SyncEnv env(std::chrono::seconds(30));  // the Deployment's pod stays unready for longer than the test runs
   auto options = env.options();
   options.wave_timeout = std::chrono::milliseconds(300);
@@ -305,12 +307,13 @@ TEST_CASE("A wave not healthy within wave_timeout fails the sync, naming what it
   CHECK_FALSE(env.config_map("settings").has_value());
 }
 
-TEST_CASE("terminate: Terminating at once, Failed at the next step, nothing more applied", "[sync]") {
+TEST_CASE("sync operation: terminate: the next step shows Terminating, the one after ends Failed, nothing more applied", "[sync]") {
   SyncEnv env(std::chrono::seconds(30));  // the PreSync Job stays running
   auto op = env.operation(test::sync_fixture("waves_and_hooks.yaml"), env.options());
   REQUIRE(op->step() == OperationPhase::Running);
   REQUIRE(env.job("migrate").has_value());
-  op->terminate();
+  std::thread([&] { op->terminate(); }).join();  // as from an HTTP handler's thread
+  CHECK(op->step() == OperationPhase::Terminating);
   CHECK(op->state().phase == OperationPhase::Terminating);
   CHECK_FALSE(op->done());
   CHECK(op->step() == OperationPhase::Failed);
@@ -324,4 +327,29 @@ TEST_CASE("terminate: Terminating at once, Failed at the next step, nothing more
   // Further steps do nothing.
   CHECK(op->step() == OperationPhase::Failed);
   CHECK_FALSE(env.config_map("settings").has_value());
+}
+
+TEST_CASE("sync operation: a generateName hook gets a new object every sync, named in its result", "[sync]") {
+  SyncEnv env;
+  auto hook = job("", "PreSync");
+  hook.json()["metadata"].erase("name");
+  hook.json()["metadata"]["generateName"] = "migrate-";
+  const auto first = env.sync({hook, config_map("app")}, env.options());
+  INFO(first.message);
+  REQUIRE(first.phase == OperationPhase::Succeeded);
+  const auto second = env.sync({hook, config_map("app")}, env.options());
+  REQUIRE(second.phase == OperationPhase::Succeeded);
+
+  std::vector<std::string> names;
+  for (const auto* state : {&first, &second}) {
+    for (const auto& r : state->resources) {
+      if (r.key.kind != "Job") continue;
+      CHECK(r.hook_phase == "Succeeded");
+      CHECK(r.key.name.rfind("migrate-", 0) == 0);
+      CHECK(env.job(r.key.name).has_value());
+      names.push_back(r.key.name);
+    }
+  }
+  REQUIRE(names.size() == 2);
+  CHECK(names[0] != names[1]);
 }

@@ -41,7 +41,7 @@ std::vector<std::string> outline(const std::vector<engine::SyncWave>& waves) {
 
 }  // namespace
 
-TEST_CASE("hook_type reads Argo CD hooks and maps Helm hooks", "[sync]") {
+TEST_CASE("sync plan: hook_type reads Argo CD hooks and maps Helm hooks", "[sync]") {
   CHECK(engine::hook_type(annotated({})).empty());
   CHECK(engine::hook_type(annotated({{"argocd.argoproj.io/hook", "PreSync"}})) == "PreSync");
   CHECK(engine::hook_type(annotated({{"argocd.argoproj.io/hook", " SyncFail "}})) == "SyncFail");
@@ -60,7 +60,7 @@ TEST_CASE("hook_type reads Argo CD hooks and maps Helm hooks", "[sync]") {
   CHECK(engine::hook_type(annotated({{"argocd.argoproj.io/hook", "Sometimes"}})) == "Skip");
 }
 
-TEST_CASE("hook delete policy defaults to BeforeHookCreation and reads Helm's names", "[sync]") {
+TEST_CASE("sync plan: hook delete policy defaults to BeforeHookCreation and reads Helm's names", "[sync]") {
   auto none = engine::hook_delete_policy(annotated({}));
   CHECK(none.before_hook_creation);
   CHECK_FALSE(none.hook_succeeded);
@@ -77,7 +77,7 @@ TEST_CASE("hook delete policy defaults to BeforeHookCreation and reads Helm's na
   CHECK_FALSE(helm.hook_failed);
 }
 
-TEST_CASE("helm.sh/hook-weight is the wave of a Helm hook only", "[sync]") {
+TEST_CASE("sync plan: helm.sh/hook-weight is the wave of a Helm hook only", "[sync]") {
   CHECK(engine::task_wave(annotated({{"helm.sh/hook", "pre-install"}, {"helm.sh/hook-weight", "-5"}})) == -5);
   CHECK(engine::task_wave(annotated({{"helm.sh/hook", "pre-install"}, {"helm.sh/hook-weight", "x"}})) == 0);
   // sync-wave, when present, wins.
@@ -88,7 +88,7 @@ TEST_CASE("helm.sh/hook-weight is the wave of a Helm hook only", "[sync]") {
   CHECK(engine::task_wave(annotated({{"helm.sh/hook-weight", "7"}})) == 0);
 }
 
-TEST_CASE("plan orders by phase, wave, kind, name and leaves out hooks a sync does not run", "[sync]") {
+TEST_CASE("sync plan: orders by phase, wave, kind, name and leaves out hooks a sync does not run", "[sync]") {
   const auto plan = engine::plan_sync(fixture("plan.yaml"), {});
   CHECK(outline(plan.waves) == std::vector<std::string>{
                                    "PreSync/0: pre-b",
@@ -105,7 +105,7 @@ TEST_CASE("plan orders by phase, wave, kind, name and leaves out hooks a sync do
   CHECK_FALSE(plan.waves[4].tasks[0].is_hook());
 }
 
-TEST_CASE("plan without hooks (dry run) and of selected resources (no hooks, only those)", "[sync]") {
+TEST_CASE("sync plan: without hooks (dry run) and of selected resources (no hooks, only those)", "[sync]") {
   const auto objects = fixture("plan.yaml");
   const auto dry = engine::plan_sync(objects, {.run_hooks = false, .only = {}});
   CHECK(outline(dry.waves) ==

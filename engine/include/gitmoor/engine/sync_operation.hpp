@@ -51,7 +51,8 @@ class SyncOperation {
   // The operation so far: phase, message, per-resource results (hooks with their hookPhase).
   [[nodiscard]] const OperationState& state() const;
   // Stops at the next step: phase Terminating, then Failed with "terminated"; running hooks are left to their
-  // delete policy.
+  // delete policy. Safe from any thread (only raises a flag: the next step() shows Terminating, the one after
+  // ends Failed "terminated by user"; running hooks are marked Failed and HookFailed deletes them).
   void terminate();
 
   // A step() loop with `poll` pauses until done (CLI and tests).
