@@ -80,8 +80,10 @@ TEST_CASE("PreSync hook, wave -1, wave 0 and PostSync hook run in order, each af
     return -1;
   };
   const auto any = [](const Json&) { return true; };
-  const auto complete = [](const Json& o) { return o["status"].value("succeeded", 0) >= 1; };
-  const auto available = [](const Json& o) { return o["status"].value("availableReplicas", 0) >= 1; };
+  const auto complete = [](const Json& o) { return o.value("status", Json::object()).value("succeeded", 0) >= 1; };
+  const auto available = [](const Json& o) {
+    return o.value("status", Json::object()).value("availableReplicas", 0) >= 1;
+  };
   const auto jobs = events("/apis/batch/v1/namespaces/waves/jobs");
   const auto configmaps = events("/api/v1/namespaces/waves/configmaps");
   const auto deployments = events("/apis/apps/v1/namespaces/waves/deployments");
