@@ -267,7 +267,11 @@ struct SyncOperation::Impl {
       if (task.is_hook()) continue;
       TaskRun run{.task = &task, .object = task.object};
       if (!dry_run()) {
-        if (auto current = live(task.object.key())) run.version_before = resource_version(*current);
+        try {
+          if (auto current = live(task.object.key())) run.version_before = resource_version(*current);
+        } catch (const std::exception&) {
+          // Unknown: the first read after the apply is trusted, as without a previous version.
+        }
       }
       objects.push_back(task.object);
       wave_run->tasks.push_back(std::move(run));
@@ -459,6 +463,19 @@ struct SyncOperation::Impl {
       fail(std::string(to_string(run_wave.wave->phase)) + " wave " + std::to_string(run_wave.wave->wave) +
            " not done after " + format_duration(options.wave_timeout) + ": " + pending);
       return Poll::Failed;
+    }
+    // What the UI shows while the wave waits: the first task not done, and how many more.
+    std::size_t pending = 0;
+    const TaskRun* first = nullptr;
+    for (const auto& run : run_wave.tasks) {
+      if (run.state == TaskState::Done) continue;
+      if (first == nullptr) first = &run;
+      ++pending;
+    }
+    if (first != nullptr) {
+      state.message = "waiting for " + std::string(to_string(run_wave.wave->phase)) + " wave " +
+                      std::to_string(run_wave.wave->wave) + ": " + first->object.key().to_string() + " " +
+                      first->waiting_on + (pending > 1 ? " (and " + std::to_string(pending - 1) + " more)" : "");
     }
     return Poll::Waiting;
   }

@@ -105,6 +105,7 @@ TEST_CASE("sync operation: a sync in steps: step() returns while a hook runs and
   const auto* migrate = test::result_for(op->state(), "Job", "migrate");
   REQUIRE(migrate != nullptr);
   CHECK(migrate->hook_phase == "Running");
+  CHECK_THAT(op->state().message, Catch::StartsWith("waiting for PreSync wave 0: batch/Job shop/migrate"));
   const auto state = op->run(std::chrono::milliseconds(10));
   CHECK(state.phase == OperationPhase::Succeeded);
 }
