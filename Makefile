@@ -1,7 +1,7 @@
 # A thin front door over CMake presets (CMakePresets.json). Every target builds what it needs first.
 #   make build       release build               make test       release build + every test
 #   make asan        Debug + ASan/UBSan build    make test-asan  sanitizer build + every test
-#   make demo        release build, then the demo (until the demo lands: `gitmoor --help`)
+#   make demo        release build, then `gitmoor demo` (sandbox cluster, example repository, engine)
 #   make bench       release build, then the benchmarks
 # Pass ctest arguments with ARGS, e.g. `make test ARGS="-L core"` or `make test ARGS="-R yaml"`.
 .PHONY: build asan test test-asan demo bench clean
@@ -21,7 +21,7 @@ test-asan: asan
 	scripts/run-tests.sh asan $(ARGS)
 
 demo: build
-	build/release/cli/gitmoor --help
+	build/release/cli/gitmoor demo
 
 bench: build
 	cmake --build --preset release --target bench
