@@ -194,6 +194,35 @@ void Controller::Impl::reconcile(const std::string& name) {
     return;
   }
 
+  // A sync to another revision than the app's targetRevision (Argo CD's `sync --revision`): that commit is deployed
+  // once; the next compare is against targetRevision again and shows the difference.
+  if (!request.revision.empty() && request.revision != app.source.target_revision && request.revision != commit) {
+    auto source = app_source(app);
+    source.target_revision = request.revision;
+    auto result = poller.poll({source}).front();
+    if (!result.ok()) {
+      std::string message;
+      try {
+        std::rethrow_exception(result.error);
+      } catch (const std::exception& e) {
+        message = e.what();
+      }
+      {
+        std::lock_guard lock(mutex);
+        OperationState failed;
+        failed.operation = request;
+        failed.phase = OperationPhase::Error;
+        failed.message = "cannot sync revision " + request.revision + ": " + message;
+        failed.started_at = failed.finished_at = now_rfc3339();
+        record->status.operation_state = failed;
+        record->status.set_condition(kSyncError, failed.message, failed.finished_at);
+      }
+      write_status(record, true);
+      return;
+    }
+    commit = result.commit;
+    manifests = result.manifests;
+  }
   engine_log().info("application {}: sync {} ({})", name, commit.substr(0, 12),
                     requested ? "requested by " + request.initiated_by : decision.reason);
   run_sync(record, app, request, commit, manifests);
@@ -258,6 +287,15 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
     live_changed.wait_for(lock, std::chrono::milliseconds(100));
   }
 
+  if (stopping) {
+    // Shutting down (SIGTERM), not terminated by a user: the custom resource keeps saying Running, so the next start
+    // resumes this sync instead of taking it for a failure.
+    std::lock_guard lock(mutex);
+    if (!record->terminate_requested) {
+      record->running = nullptr;
+      return;
+    }
+  }
   auto state = operation.state();
   state.operation = request;
   state.started_at = started_at;
