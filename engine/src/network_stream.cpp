@@ -8,8 +8,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
+#include <vector>
+
 #include <git2.h>
 #include <git2/sys/stream.h>
+
+#include "network_stream_resolver.hpp"
+#include "network_stream_watchdog.hpp"
 
 namespace gitmoor::engine {
 
@@ -19,15 +26,19 @@ using Clock = std::chrono::steady_clock;
 
 thread_local std::optional<NetworkLimits> t_limits;
 thread_local NetworkOutcome t_outcome;
+// This thread's watched sockets since its NetworkScope began: a fired one means a timeout.
+thread_local std::vector<std::shared_ptr<SocketWatch>> t_watches;
 
 NetworkLimits current_limits() { return t_limits.value_or(NetworkLimits{}); }
 
-// Layout-compatible with libgit2's own git_socket_stream: its SSH transport hands `fd` to libssh2 directly.
+// Layout-compatible with libgit2's own git_socket_stream (its first four members): its SSH transport hands `fd`
+// to libssh2 directly, so the connected socket is also watched (network_stream_watchdog.hpp).
 struct TimeoutStream {
   git_stream parent;
   char* host;
   char* port;
   int fd;
+  std::shared_ptr<SocketWatch> watch;
 };
 
 int fail(const std::string& message, bool timed_out, bool unreachable) {
@@ -60,10 +71,22 @@ int stream_connect(git_stream* stream) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  addrinfo* addresses = nullptr;
-  if (int rc = getaddrinfo(s->host, s->port, &hints, &addresses); rc != 0) {
-    return fail("cannot resolve host " + std::string(s->host) + ": " + gai_strerror(rc), false, true);
+  // One budget for the whole connect step, name resolution included: a dead DNS server must not stall it.
+  const auto connect_until = std::min(Clock::now() + limits.connect_timeout, limits.deadline);
+  const auto left = [&] {
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(connect_until - Clock::now()));
+  };
+  ResolvedHost resolved = resolve_host(s->host, s->port, hints, left());
+  if (resolved.timed_out) {
+    return fail("cannot resolve host " + std::string(s->host) + ": no answer " +
+                    describe_wait(limits.connect_timeout, limits),
+                true, false);
   }
+  if (resolved.error != 0) {
+    return fail("cannot resolve host " + std::string(s->host) + ": " + gai_strerror(resolved.error), false, true);
+  }
+  addrinfo* addresses = resolved.addresses.release();
   std::string last_error = "no address";
   bool timed_out = false;
   for (addrinfo* a = addresses; a != nullptr; a = a->ai_next) {
@@ -75,7 +98,7 @@ int stream_connect(git_stream* stream) {
     int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
-      rc = poll(&p, 1, wait_ms(limits.connect_timeout, limits));
+      rc = poll(&p, 1, static_cast<int>(left().count()));
       if (rc == 0) {
         timed_out = true;
         last_error = "timed out " + describe_wait(limits.connect_timeout, limits);
@@ -91,6 +114,13 @@ int stream_connect(git_stream* stream) {
     if (rc == 0) {
       freeaddrinfo(addresses);
       s->fd = fd;
+      s->watch = std::make_shared<SocketWatch>();
+      s->watch->fd = fd;
+      s->watch->idle_limit = limits.io_timeout;
+      s->watch->deadline = limits.deadline;
+      s->watch->endpoint = endpoint(s);
+      t_watches.push_back(s->watch);
+      watch_socket(s->watch);
       return 0;
     }
     last_error = std::strerror(errno);
@@ -103,6 +133,7 @@ int stream_connect(git_stream* stream) {
 ssize_t stream_read(git_stream* stream, void* data, size_t len) {
   auto* s = reinterpret_cast<TimeoutStream*>(stream);
   const NetworkLimits limits = current_limits();
+  if (s->watch) s->watch->stream_io_seen = true;
   for (;;) {
     ssize_t n = recv(s->fd, data, len, 0);
     if (n >= 0) return n;
@@ -120,6 +151,7 @@ ssize_t stream_read(git_stream* stream, void* data, size_t len) {
 ssize_t stream_write(git_stream* stream, const char* data, size_t len, int /*flags*/) {
   auto* s = reinterpret_cast<TimeoutStream*>(stream);
   const NetworkLimits limits = current_limits();
+  if (s->watch) s->watch->stream_io_seen = true;
   size_t written = 0;
   while (written < len) {
     ssize_t n = send(s->fd, data + written, len - written, MSG_NOSIGNAL);
@@ -139,8 +171,14 @@ ssize_t stream_write(git_stream* stream, const char* data, size_t len, int /*fla
   return static_cast<ssize_t>(written);
 }
 
+void end_watch(TimeoutStream* s) {
+  if (s->watch) unwatch_socket(s->watch);
+  s->watch.reset();
+}
+
 int stream_close(git_stream* stream) {
   auto* s = reinterpret_cast<TimeoutStream*>(stream);
+  end_watch(s);
   if (s->fd >= 0) close(s->fd);
   s->fd = -1;
   return 0;
@@ -148,6 +186,7 @@ int stream_close(git_stream* stream) {
 
 void stream_free(git_stream* stream) {
   auto* s = reinterpret_cast<TimeoutStream*>(stream);
+  end_watch(s);
   if (s->fd >= 0) close(s->fd);
   std::free(s->host);
   std::free(s->port);
@@ -174,11 +213,20 @@ int stream_init(git_stream** out, const char* host, const char* port) {
 NetworkScope::NetworkScope(const NetworkLimits& limits) : previous_(t_limits) {
   t_limits = limits;
   t_outcome = {};
+  t_watches.clear();
 }
 
 NetworkScope::~NetworkScope() { t_limits = previous_; }
 
-const NetworkOutcome& network_outcome() { return t_outcome; }
+const NetworkOutcome& network_outcome() {
+  for (const auto& watch : t_watches) {
+    if (watch->fired && !t_outcome.timed_out) {
+      t_outcome.timed_out = true;
+      t_outcome.detail = watch->reason;
+    }
+  }
+  return t_outcome;
+}
 
 void register_network_stream() {
   git_stream_registration registration{};

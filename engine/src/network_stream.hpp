@@ -1,8 +1,10 @@
 #pragma once
 // libgit2 1.5 has no network timeouts: its sockets block for as long as the kernel lets them (minutes for a
 // dropped SYN, forever for a server that stops answering). gitmoor registers its own plain socket stream, which
-// libgit2 uses for git://, http://, under TLS for https:// and under libssh2 for ssh://, with a connect timeout, a
-// per-read/write timeout and an overall deadline. The limits apply to the calling thread (NetworkScope).
+// libgit2 uses for git://, http://, under TLS for https:// and under libssh2 for ssh://, with a connect timeout
+// (name resolution included), a per-read/write timeout and an overall deadline. libssh2 reads and writes the socket
+// itself, so for ssh:// the watchdog (network_stream_watchdog.hpp) enforces the same limits from outside. The
+// limits apply to the calling thread (NetworkScope).
 #include <chrono>
 #include <optional>
 #include <string>

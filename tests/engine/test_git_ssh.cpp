@@ -1,0 +1,151 @@
+// The Git source over ssh:// against a real OpenSSH server (sshd -i per connection, git-upload-pack): key
+// authentication, known_hosts checking, and timeouts when the server stalls.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "git_fixtures.hpp"
+#include "gitmoor/engine/git_source.hpp"
+
+using namespace gitmoor;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+engine::GitErrorKind kind_of(const std::function<void()>& action, std::string& message) {
+  try {
+    action();
+  } catch (const engine::GitError& e) {
+    message = e.what();
+    return e.kind();
+  }
+  FAIL("expected a GitError");
+  return engine::GitErrorKind::Other;
+}
+
+engine::Repository over_ssh(const test::GitSshServer& server, const std::string& repository) {
+  return {.url = server.url(repository),
+          .credentials = {.ssh_private_key = server.client_key(), .known_hosts = server.known_hosts()}};
+}
+
+}  // namespace
+
+TEST_CASE("ssh://: clone with a private key and known_hosts, detect and fetch a new commit, resolve tags",
+          "[engine][git][ssh]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "tetris.git");
+  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
+  engine::GitSource source({.cache_dir = dir.path() / "cache"});
+  const auto repository = over_ssh(server, "tetris.git");
+
+  remote.write("helm/tetris/values.yaml", "image:\n  tag: one\n");
+  const std::string first = remote.commit("first");
+  remote.tag("v1.0.0", true);
+  const auto poll = source.poll(repository, {"main", "v1.0.0", first.substr(0, 8)});
+  for (const auto& [revision, resolution] : poll.revisions) {
+    INFO(revision << "\nsshd log:\n" << server.log());
+    CHECK(resolution.value() == first);
+  }
+  CHECK(poll.fetched);
+  CHECK_THAT(server.log(), Contains("Accepted publickey"));
+  auto checkout = source.checkout(repository, first);
+  CHECK(fs::exists(checkout->root() / "helm/tetris/values.yaml"));
+
+  const auto connections = server.connections();
+  CHECK_FALSE(source.poll(repository, {"main"}).fetched);
+  CHECK(server.connections() == connections + 1);  // the remote check only
+
+  remote.write("helm/tetris/values.yaml", "image:\n  tag: two\n");
+  const std::string second = remote.commit("CI: bump image.tag");
+  CHECK(source.resolve(repository, "main") == second);
+  CHECK(source.counters().fetches == 2);
+}
+
+TEST_CASE("ssh://: a host key missing from known_hosts or different from it is refused, naming the host",
+          "[engine][git][ssh]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "tetris.git");
+  (void)remote.commit("first");
+  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
+  engine::GitSource source({.cache_dir = dir.path() / "cache"});
+  auto repository = over_ssh(server, "tetris.git");
+  std::string message;
+
+  SECTION("the host is not in known_hosts") {
+    repository.credentials.known_hosts = dir.path() / "empty_known_hosts";
+    std::ofstream(repository.credentials.known_hosts) << "# no hosts\n";
+    CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) ==
+          engine::GitErrorKind::AuthenticationFailed);
+    CHECK_THAT(message, Contains("the SSH host 127.0.0.1") && Contains("is not in") &&
+                            Contains(repository.credentials.known_hosts.string()));
+  }
+  SECTION("known_hosts holds another key for this host and port (a man in the middle)") {
+    test::generate_ssh_key(dir.path() / "impostor");
+    std::ifstream impostor_public(dir.path() / "impostor.pub");
+    std::string type, key;
+    impostor_public >> type >> key;
+    repository.credentials.known_hosts = dir.path() / "wrong_known_hosts";
+    std::ofstream(repository.credentials.known_hosts)
+        << "[127.0.0.1]:" << server.port() << " " << type << " " << key << "\n";
+    CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) ==
+          engine::GitErrorKind::AuthenticationFailed);
+    CHECK_THAT(message, Contains("host key of 127.0.0.1 does not match known_hosts"));
+  }
+  CHECK_THAT(message, Contains(repository.url));
+  // Refused before authenticating: the server never saw a key.
+  CHECK_THAT(server.log(), !Contains("Accepted publickey") && !Contains("Failed publickey"));
+  CHECK(source.counters().fetches == 0);
+}
+
+TEST_CASE("ssh://: a client key the server does not authorize is an authentication failure",
+          "[engine][git][ssh]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "tetris.git");
+  (void)remote.commit("first");
+  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
+  engine::GitSource source({.cache_dir = dir.path() / "cache"});
+  auto repository = over_ssh(server, "tetris.git");
+  test::generate_ssh_key(dir.path() / "stranger");
+  repository.credentials.ssh_private_key = dir.path() / "stranger";
+
+  std::string message;
+  CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) ==
+        engine::GitErrorKind::AuthenticationFailed);
+  CHECK_THAT(message, Contains(repository.url) && Contains("rejected the configured credentials"));
+  CHECK_THAT(message, !Contains("stranger"));  // the key's location is configuration, not an answer from the host
+  CHECK_THAT(server.log(), !Contains("Accepted publickey"));
+}
+
+TEST_CASE("ssh://: a server that stalls before or after the SSH handshake fails within the io timeout",
+          "[engine][git][ssh][network]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "tetris.git");
+  (void)remote.commit("first");
+  engine::GitSource source({.cache_dir = dir.path() / "cache",
+                            .connect_timeout = std::chrono::milliseconds(1500),
+                            .io_timeout = std::chrono::milliseconds(1500),
+                            .operation_timeout = std::chrono::seconds(20)});
+  std::string message;
+  const auto start = std::chrono::steady_clock::now();
+
+  SECTION("accepted by the kernel, never a banner") {
+    test::SilentServer silent;
+    test::generate_ssh_key(dir.path() / "key");
+    const engine::Repository repository{
+        .url = "ssh://git@127.0.0.1:" + std::to_string(silent.port()) + "/tetris.git",
+        .credentials = {.ssh_private_key = dir.path() / "key", .known_hosts = dir.path() / "known_hosts"}};
+    CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) == engine::GitErrorKind::Timeout);
+    CHECK_THAT(message, Contains(repository.url));
+  }
+  SECTION("logged in, then the command never answers") {
+    test::GitSshServer stalling(dir.path() / "served", dir.path() / "sshd", {.stall_after_login = true});
+    const auto repository = over_ssh(stalling, "tetris.git");
+    CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) == engine::GitErrorKind::Timeout);
+    CHECK_THAT(message, Contains(repository.url));
+    CHECK_THAT(stalling.log(), Contains("Accepted publickey"));
+  }
+  CHECK_THAT(message, Contains("1500 ms"));
+  // Not a timing assertion: a bound showing the io timeout, not the 20 s operation deadline, ended the wait.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(15));
+}
