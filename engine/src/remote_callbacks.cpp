@@ -4,6 +4,7 @@
 #include <string>
 
 
+#include "git_tls_trust.hpp"
 #include "known_hosts.hpp"
 
 namespace gitmoor::engine {
@@ -73,9 +74,7 @@ int RemoteCallbacks::on_credentials(git_credential** out, const char* /*url*/, c
 
 int RemoteCallbacks::on_certificate(git_cert* cert, int valid, const char* host, void* payload) {
   auto* self = static_cast<RemoteCallbacks*>(payload);
-  if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
-    return valid ? 0 : GIT_PASSTHROUGH;  // TLS: libgit2's own verification against the system CAs decides
-  }
+  if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) return self->check_tls_certificate(cert, valid != 0, host);
   const RepositoryCredentials& c = self->repository_.credentials;
   if (c.insecure_skip_host_key_check) return 0;
   const auto* key = reinterpret_cast<const git_cert_hostkey*>(cert);
@@ -105,6 +104,21 @@ int RemoteCallbacks::on_certificate(git_cert* cert, int valid, const char* host,
                                                       " does not match known_hosts (possible man-in-the-middle)"
                                                 : "the SSH host " + std::string(host) + " (" + std::string(type) +
                                                       ") is not in " + known_hosts.string());
+  return GIT_ECERTIFICATE;
+}
+
+int RemoteCallbacks::check_tls_certificate(git_cert* cert, bool valid, const std::string& host) {
+  if (valid) return 0;  // libgit2 verified it against the system's certificate authorities
+  const auto& ca_file = repository_.credentials.ca_file;
+  std::string reason = "it is not signed by a certificate authority the system trusts, and no CA file is configured";
+  if (cert->cert_type == GIT_CERT_X509 && !ca_file.empty()) {
+    const auto* x509 = reinterpret_cast<const git_cert_x509*>(cert);
+    reason = certificate_untrusted_reason({static_cast<const char*>(x509->data), x509->len}, ca_file, host);
+    if (reason.empty()) return 0;
+    reason += " (checked against " + ca_file.string() + ")";
+  }
+  auth_.host_key_rejected = true;
+  auth_.host_key_detail = "the TLS certificate of " + host + " is not trusted: " + reason;
   return GIT_ECERTIFICATE;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The libgit2 callbacks of one remote operation: credentials from the Repository (offered once: a rejected
-// password is not retried in a loop), SSH host keys checked against known_hosts, and the overall deadline.
+// password is not retried in a loop), SSH host keys checked against known_hosts, TLS certificates
+// also against the repository's own CA file, and the overall deadline.
 #include <chrono>
+#include <string>
 
 #include <git2.h>
 
@@ -23,6 +25,7 @@ class RemoteCallbacks {
   static int on_credentials(git_credential** out, const char* url, const char* username_from_url,
                             unsigned int allowed_types, void* payload);
   static int on_certificate(git_cert* cert, int valid, const char* host, void* payload);
+  int check_tls_certificate(git_cert* cert, bool valid, const std::string& host);
   static int on_transfer(const git_indexer_progress* stats, void* payload);
   static int on_sideband(const char* text, int length, void* payload);
 

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "gitmoor/core/subprocess.hpp"
@@ -168,6 +170,96 @@ void GitDaemon::serve() {
       _exit(127);
     }
     close(connection);
+    if (pid > 0) children_.push_back(pid);
+  }
+}
+
+void generate_ssh_key(const fs::path& path) {
+  core::SubprocessOptions options;
+  options.timeout = std::chrono::seconds(60);
+  const auto result = core::run_subprocess(
+      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "gitmoor-test", "-f", path.string()}, options);
+  if (!result.ok()) throw std::runtime_error("ssh-keygen " + path.string() + ": " + result.stderr_data);
+}
+
+GitSshServer::GitSshServer(fs::path served_root, const fs::path& state_dir, Options options)
+    : served_root_(std::move(served_root)),
+      config_(state_dir / "sshd_config"),
+      log_(state_dir / "sshd.log"),
+      client_key_(state_dir / "client_key"),
+      known_hosts_(state_dir / "known_hosts") {
+  fs::create_directories(state_dir);
+  const passwd* account = getpwuid(getuid());
+  if (account == nullptr) throw std::runtime_error("the current user has no passwd entry: sshd cannot log it in");
+  user_ = account->pw_name;
+  if (getuid() == 0 && !fs::exists("/run/sshd")) {
+    fs::create_directories("/run/sshd");
+    fs::permissions("/run/sshd", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                     fs::perms::others_read | fs::perms::others_exec);
+  }
+  const fs::path host_key = state_dir / "host_key";
+  generate_ssh_key(host_key);
+  generate_ssh_key(client_key_);
+  fs::copy_file(client_key_.string() + ".pub", state_dir / "authorized_keys");
+
+  std::ofstream config(config_);
+  config << "HostKey " << host_key.string() << "\n"
+         << "AuthorizedKeysFile " << (state_dir / "authorized_keys").string() << "\n"
+         << "PidFile " << (state_dir / "sshd.pid").string() << "\n"
+         << "StrictModes no\n"  // the scratch folder's modes are not the home folder's
+         << "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+         << "PermitRootLogin prohibit-password\nLogLevel VERBOSE\n";
+  if (options.stall_after_login) config << "ForceCommand cat >/dev/null\n";
+  config.close();
+
+  listen_fd_ = listen_on_loopback(port_);
+  std::ifstream host_public(host_key.string() + ".pub");
+  std::string type, key;
+  host_public >> type >> key;
+  std::ofstream(known_hosts_) << "[127.0.0.1]:" << port_ << " " << type << " " << key << "\n";
+  thread_ = std::thread([this] { serve(); });
+}
+
+GitSshServer::~GitSshServer() {
+  stop_ = true;
+  thread_.join();
+  close(listen_fd_);
+  for (int pid : children_) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+std::string GitSshServer::url(const std::string& repository) const {
+  return "ssh://" + user_ + "@127.0.0.1:" + std::to_string(port_) + (served_root_ / repository).string();
+}
+
+std::string GitSshServer::log() const {
+  std::ifstream in(log_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void GitSshServer::serve() {
+  const std::string config = config_.string();
+  const char* argv[] = {"/usr/sbin/sshd", "-i", "-e", "-f", config.c_str(), nullptr};
+  while (!stop_) {
+    const int connection = accept_for_a_while(listen_fd_);
+    std::erase_if(children_, [](int pid) { return waitpid(pid, nullptr, WNOHANG) == pid; });
+    if (connection < 0) continue;
+    ++connections_;
+    const int log = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      dup2(connection, 0);
+      dup2(connection, 1);
+      if (log >= 0) dup2(log, 2);
+      execv(argv[0], const_cast<char* const*>(argv));
+      _exit(127);
+    }
+    close(connection);
+    if (log >= 0) close(log);
     if (pid > 0) children_.push_back(pid);
   }
 }

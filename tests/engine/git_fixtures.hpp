@@ -78,6 +78,7 @@ class GitHttpServer {
   [[nodiscard]] std::size_t ref_advertisements() const { return ref_advertisements_.load(); }  // GET info/refs
   [[nodiscard]] std::size_t upload_packs() const { return upload_packs_.load(); }              // POST upload-pack
   [[nodiscard]] std::size_t rejected() const { return rejected_.load(); }                      // 401 answers
+  [[nodiscard]] int port() const { return port_; }
 
  private:
   void serve();
@@ -91,12 +92,101 @@ class GitHttpServer {
   std::thread thread_;
 };
 
+// A private certificate authority made with the openssl CLI: its certificate (what a client is told to trust)
+// and server certificates it signs.
+class TestCertificateAuthority {
+ public:
+  struct Identity {
+    std::filesystem::path certificate;  // PEM
+    std::filesystem::path private_key;  // PEM
+  };
+
+  TestCertificateAuthority(std::filesystem::path dir, const std::string& name);
+  [[nodiscard]] const std::filesystem::path& certificate() const { return certificate_; }
+  // A server certificate for `subject_alt_names` (`IP:127.0.0.1`, `DNS:git.example`), signed by this CA.
+  [[nodiscard]] Identity issue(const std::string& name, const std::string& subject_alt_names) const;
+
+ private:
+  std::filesystem::path dir_, certificate_, key_;
+};
+
+// https:// for a GitHttpServer: a TLS terminator on 127.0.0.1:0 presenting `identity`, forwarding each request to
+// the plain server and its answer back (one request per connection, as the plain server does).
+class GitHttpsServer {
+ public:
+  GitHttpsServer(const GitHttpServer& backend, TestCertificateAuthority::Identity identity);
+  ~GitHttpsServer();
+  GitHttpsServer(const GitHttpsServer&) = delete;
+  GitHttpsServer& operator=(const GitHttpsServer&) = delete;
+
+  [[nodiscard]] std::string url(const std::string& repository) const;
+  [[nodiscard]] std::size_t handshakes() const { return handshakes_.load(); }  // completed TLS handshakes
+  [[nodiscard]] std::size_t forwarded() const { return forwarded_.load(); }    // requests that reached git
+
+ private:
+  void serve();
+
+  int backend_port_;
+  TestCertificateAuthority::Identity identity_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> handshakes_{0}, forwarded_{0};
+  std::thread thread_;
+};
+
+// Generates an ed25519 key pair without a passphrase: `path` (private) and `path`.pub.
+void generate_ssh_key(const std::filesystem::path& path);
+
+// A real OpenSSH server for ssh:// on 127.0.0.1:0: each connection is handed to `sshd -i` running as the current
+// user, with its own host key and one authorized client key generated in `state_dir`, so repositories below
+// `served_root` are fetched with `git-upload-pack` as on any Git host. As root, sshd needs /run/sshd (its
+// privilege separation folder, normally made by the service unit); the fixture creates it when missing.
+class GitSshServer {
+ public:
+  struct Options {
+    // Log in, then run a command that reads and never answers instead of git-upload-pack: a server stalling
+    // after the SSH handshake.
+    bool stall_after_login = false;
+  };
+
+  GitSshServer(std::filesystem::path served_root, const std::filesystem::path& state_dir, Options options);
+  GitSshServer(std::filesystem::path served_root, const std::filesystem::path& state_dir)
+      : GitSshServer(std::move(served_root), state_dir, Options{}) {}
+  ~GitSshServer();
+  GitSshServer(const GitSshServer&) = delete;
+  GitSshServer& operator=(const GitSshServer&) = delete;
+
+  // ssh://<user>@127.0.0.1:<port>/<served_root>/<repository>
+  [[nodiscard]] std::string url(const std::string& repository) const;
+  [[nodiscard]] const std::filesystem::path& client_key() const { return client_key_; }  // authorized
+  // A known_hosts file naming this server ([127.0.0.1]:<port>) with its host key.
+  [[nodiscard]] const std::filesystem::path& known_hosts() const { return known_hosts_; }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::size_t connections() const { return connections_.load(); }
+  [[nodiscard]] std::string log() const;  // sshd's messages (accepted/failed keys, errors)
+
+ private:
+  void serve();
+
+  std::filesystem::path served_root_;
+  std::filesystem::path config_, log_, client_key_, known_hosts_;
+  std::string user_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> connections_{0};
+  std::vector<int> children_;
+  std::thread thread_;
+};
+
 // A listening socket that never accepts: connections complete in the kernel and then hear nothing.
 class SilentServer {
  public:
   SilentServer();
   ~SilentServer();
   [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int fd() const { return fd_; }  // the listening socket
 
  private:
   int fd_ = -1;

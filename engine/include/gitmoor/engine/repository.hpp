@@ -15,6 +15,9 @@ struct RepositoryCredentials {
   std::string ssh_passphrase;
   std::filesystem::path known_hosts;  // empty: ~/.ssh/known_hosts
   bool insecure_skip_host_key_check = false;
+  // HTTPS: PEM certificates of the certificate authorities trusted for this repository besides the system's (a
+  // private Git host; Argo CD's argocd-tls-certs-cm entry for the host). Empty: the system's only.
+  std::filesystem::path ca_file;
 };
 
 struct Repository {
