@@ -1,5 +1,6 @@
 #include "helm_output.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "gitmoor/core/yaml.hpp"
@@ -41,22 +42,30 @@ std::vector<Chunk> split_documents(std::string_view output) {
 
 std::vector<core::Object> parse_helm_output(std::string_view output, const SourceMapper& map_source) {
   std::vector<core::Object> objects;
-  std::map<std::string, std::size_t> documents_per_file;
+  struct TemplateOutput {
+    std::size_t documents = 0;  // documents with objects so far
+    std::size_t lines = 0;      // lines of this template's output so far, each chunk with its `---`
+  };
+  std::map<std::string, TemplateOutput> per_file;
   for (auto& chunk : split_documents(output)) {
     const std::string file = chunk.source.empty() ? std::string("helm output") : map_source(chunk.source);
+    TemplateOutput& so_far = per_file[file];
+    // helm prints no template line numbers; lines count within this template's rendered output, as
+    // `helm template --show-only templates/x.yaml` prints it (`---` on line 1, `# Source:` on line 2). Leading
+    // newlines shift the chunk there, so object lines and YAML error positions both come out in those terms.
+    const std::size_t offset = so_far.lines + 1;
+    so_far.lines += 1 + static_cast<std::size_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'));
     std::vector<core::Object> parsed;
     try {
-      parsed = core::parse_manifests(chunk.text, {.file = file});
+      parsed = core::parse_manifests(std::string(offset, '\n') + chunk.text, {.file = file});
     } catch (const core::YamlError& e) {
       throw RenderError("helm rendered invalid YAML from " + file + ": " + e.what());
     }
-    std::size_t& index = documents_per_file[file];
     for (auto& object : parsed) {
-      // The line inside the rendered chunk says nothing about the template's own lines: keep file and document.
-      object.set_source({.file = file, .document = index, .line = 0});
+      object.set_source({.file = file, .document = so_far.documents, .line = object.source().line});
       objects.push_back(std::move(object));
     }
-    if (!parsed.empty()) ++index;
+    if (!parsed.empty()) ++so_far.documents;
   }
   return objects;
 }

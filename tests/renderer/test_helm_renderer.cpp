@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "gitmoor/renderer/render.hpp"
 #include "render_fixtures.hpp"
@@ -40,6 +42,37 @@ TEST_CASE("the example chart renders exactly what helm template renders", "[rend
   CHECK(hpa->json()["spec"]["minReplicas"] == 2);
   REQUIRE(find(result, "Deployment", "game-backend") != nullptr);
   REQUIRE(find(result, "StatefulSet", "game-postgres") != nullptr);
+}
+
+TEST_CASE("helm objects name their template and the line of their document in that template's output",
+          "[renderer][helm]") {
+  const fs::path repo = test::source_dir() / "examples/tetris";
+  const fs::path chart = repo / "helm/tetris";
+  const auto result = renderer::render(
+      {.repo_root = repo, .app_path = "helm/tetris", .helm = {.release_name = "tetris", .ns = "game"}});
+  REQUIRE(result.objects.size() > 5);
+  std::map<std::string, std::size_t> objects_per_template;
+  for (const auto& object : result.objects) {
+    const std::string file = object.source().file;
+    INFO(object.kind() << "/" << object.name() << " at " << object.source().to_string());
+    REQUIRE(file.starts_with("helm/tetris/templates/"));
+    ++objects_per_template[file];
+    // What a user sees running helm for that template alone: the line must open this object's document.
+    const std::string shown = test::run_helm({"template", "tetris", chart.string(), "--namespace", "game",
+                                              "--show-only", file.substr(std::string("helm/tetris/").size())});
+    std::vector<std::string> lines;
+    std::istringstream in(shown);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    const std::size_t line = object.source().line;
+    REQUIRE(line >= 3);  // after `---` and `# Source:`
+    REQUIRE(line <= lines.size());
+    CHECK(lines[line - 2].starts_with("# "));  // the document's header comments end just above it
+    std::string document;
+    for (std::size_t i = line - 1; i < lines.size() && lines[i] != "---"; ++i) document += lines[i] + "\n";
+    CHECK_THAT(document, Contains("kind: " + object.kind()) && Contains("name: " + object.name()));
+  }
+  // postgresql.yaml renders several documents: lines and document indexes tell them apart.
+  CHECK(objects_per_template["helm/tetris/templates/postgresql.yaml"] >= 2);
 }
 
 TEST_CASE("a chart with a local subchart, a file:// dependency and crds/ renders like helm after a dependency build",
