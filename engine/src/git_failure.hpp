@@ -11,6 +11,7 @@ namespace gitmoor::engine {
 struct AuthAttempts {
   int offered = 0;    // credentials handed to libgit2
   bool missing = false;  // the server wanted credentials the repository does not have
+  // The server's identity was refused: an SSH host key not in known_hosts, or a TLS certificate not trusted.
   bool host_key_rejected = false;
   std::string host_key_detail;
 };

@@ -86,7 +86,7 @@ int stream_connect(git_stream* stream) {
   if (resolved.error != 0) {
     return fail("cannot resolve host " + std::string(s->host) + ": " + gai_strerror(resolved.error), false, true);
   }
-  addrinfo* addresses = resolved.addresses.release();
+  addrinfo* addresses = resolved.addresses.get();  // freed with `resolved`
   std::string last_error = "no address";
   bool timed_out = false;
   for (addrinfo* a = addresses; a != nullptr; a = a->ai_next) {
@@ -112,7 +112,6 @@ int stream_connect(git_stream* stream) {
       errno = so_error;
     }
     if (rc == 0) {
-      freeaddrinfo(addresses);
       s->fd = fd;
       s->watch = std::make_shared<SocketWatch>();
       s->watch->fd = fd;
@@ -126,7 +125,6 @@ int stream_connect(git_stream* stream) {
     last_error = std::strerror(errno);
     close(fd);
   }
-  freeaddrinfo(addresses);
   return fail("connect to " + endpoint(s) + " failed: " + last_error, timed_out, !timed_out);
 }
 
