@@ -232,6 +232,16 @@ void prune_empty_parents(Json& object, FieldPath path, const std::vector<Entry>&
   }
 }
 
+// A list-map entry's key field (`name` under `k:{"name":"worker"}`): it stays while the entry does, because another
+// manager still owns fields in it.
+bool is_key_of_entry(const FieldPath& path) {
+  if (path.size() < 2 || path.back().rfind("f:", 0) != 0) return false;
+  const std::string& entry = path[path.size() - 2];
+  if (entry.rfind("k:", 0) != 0) return false;
+  Json key = Json::parse(entry.substr(2), nullptr, false);
+  return key.is_object() && key.contains(path.back().substr(2));
+}
+
 }  // namespace
 
 Json server_side_apply(const Json& live, const Json& applied, const std::string& manager, bool force,
@@ -291,13 +301,16 @@ Json server_side_apply(const Json& live, const Json& applied, const std::string&
   FieldSet removed = mine.fields;
   removed.remove(applied_set);
   std::vector<FieldPath> gone = removed.members();
-  std::sort(gone.begin(), gone.end(), [](const FieldPath& a, const FieldPath& b) { return a.size() > b.size(); });
+  // Outermost first: a list-map entry nobody else owns goes as a whole, defaults included, as on a real server.
+  // (Deepest first would strip the entry's key fields before the entry and then no longer find it by key.)
+  std::stable_sort(gone.begin(), gone.end(),
+                   [](const FieldPath& a, const FieldPath& b) { return a.size() < b.size(); });
   mine.fields = applied_set;
   for (const auto& path : gone) {
     bool other_owner = std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
       return !(e.manager() == manager && e.operation() == "Apply") && e.fields.owns_at_or_below(path);
     });
-    if (other_owner || applied_set.owns_at_or_below(path)) continue;
+    if (other_owner || applied_set.owns_at_or_below(path) || is_key_of_entry(path)) continue;
     if (remove_at(result, path)) prune_empty_parents(result, path, entries);
   }
   write_entries(result, entries);

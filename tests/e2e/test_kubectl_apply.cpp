@@ -294,6 +294,38 @@ TEST_CASE("removing a field from the applied file removes it from the object", "
   CHECK(cm["metadata"]["labels"] == Json{{"a", "x"}, {"owner", "ops"}});
 }
 
+TEST_CASE("removing a container from the applied file removes the container", "[e2e]") {
+  // Controllers off: a status write between kubectl diff's read and its dry run would show as a difference.
+  gitmoor::sandbox::SandboxOptions options;
+  options.controllers = false;
+  KubectlEnv env(options);
+  const std::string two = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend}
+spec:
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      containers:
+      - {name: api, image: example/backend:1.0}
+      - {name: worker, image: example/backend:1.0, args: [worker]}
+)";
+  auto file = env.write_file("d.yaml", two);
+  REQUIRE(env.kubectl({"apply", "--server-side", "-f", file}).exit_code == 0);
+  REQUIRE(env.json({"get", "deployment", "backend"})["spec"]["template"]["spec"]["containers"].size() == 2);
+  std::string one = two.substr(0, two.find("      - {name: worker"));
+  env.write_file("d.yaml", one);
+  auto applied = env.kubectl({"apply", "--server-side", "-f", file});
+  INFO(applied.stderr_data);
+  REQUIRE(applied.exit_code == 0);
+  auto containers = env.json({"get", "deployment", "backend"})["spec"]["template"]["spec"]["containers"];
+  REQUIRE(containers.size() == 1);
+  CHECK(containers[0]["name"] == "api");
+  // Nothing left to change: kubectl diff agrees.
+  CHECK(env.kubectl({"diff", "--server-side", "-f", file}).exit_code == 0);
+}
+
 TEST_CASE("kubectl apply --dry-run=server persists nothing", "[e2e]") {
   KubectlEnv env;
   auto file = env.write_file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: '1'}\n");
