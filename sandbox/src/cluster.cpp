@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "apply.hpp"
+#include "immutable.hpp"
 #include "status.hpp"
 #include "validation.hpp"
 
@@ -86,7 +87,9 @@ bool has_finalizers(const Json& object) {
   return f != md.end() && f->is_array() && !f->empty();
 }
 
-Json crd_status(const Json& crd) {
+// The status the apiextensions server writes; conditions keep their lastTransitionTime while they hold (a rewrite
+// would make every update, even a dry run, differ from the stored object).
+Json crd_status(const Json& crd, const Json& previous) {
   Json spec = crd.value("spec", Json::object());
   Json names = spec.value("names", Json::object());
   if (!names.contains("singular") && names.contains("kind") && names["kind"].is_string()) {
@@ -104,18 +107,28 @@ Json crd_status(const Json& crd) {
     }
   }
   std::string now = now_rfc3339();
+  auto since = [&](const char* type) {
+    if (previous.is_object() && previous.contains("conditions") && previous["conditions"].is_array()) {
+      for (const auto& c : previous["conditions"]) {
+        if (c.is_object() && c.value("type", "") == type && c.value("status", "") == "True") {
+          return c.value("lastTransitionTime", now);
+        }
+      }
+    }
+    return now;
+  };
   return {{"acceptedNames", names},
           {"conditions",
            {{{"type", "NamesAccepted"},
              {"status", "True"},
              {"reason", "NoConflicts"},
              {"message", "no conflicts found"},
-             {"lastTransitionTime", now}},
+             {"lastTransitionTime", since("NamesAccepted")}},
             {{"type", "Established"},
              {"status", "True"},
              {"reason", "InitialNamesAccepted"},
              {"message", "the initial names have been accepted"},
-             {"lastTransitionTime", now}}}},
+             {"lastTransitionTime", since("Established")}}}},
           {"storedVersions", stored}};
 }
 
@@ -290,8 +303,11 @@ Json Cluster::commit(const ResourceType& type, const std::string& ns, const std:
   Json& meta = metadata_of(after);
   if (!before) meta.erase("generation");
   apply_defaults(type, after, before ? *before : Json(), allocator);
-  if (type.kind == "CustomResourceDefinition") after["status"] = crd_status(after);
+  if (type.kind == "CustomResourceDefinition") {
+    after["status"] = crd_status(after, before ? before->value("status", Json()) : Json());
+  }
   validate(type, after);
+  if (before) validate_update(type, *before, after);
   if (record_manager) {
     FieldContext ctx{.builtin = !type.custom,
                      .status_subresource = type.status_subresource,

@@ -40,7 +40,8 @@ ApiError bad_request(const std::string& message) { return {400, "BadRequest", me
 
 ApiError invalid(const std::string& group, const std::string& kind, const std::string& name,
                  const std::vector<FieldError>& errors) {
-  std::string message = kind + " \"" + name + "\" is invalid: ";
+  // kube names the kind with its group: `Deployment.apps "web" is invalid`, `ConfigMap "x" is invalid`.
+  std::string message = (group.empty() ? kind : kind + "." + group) + " \"" + name + "\" is invalid: ";
   Json causes = Json::array();
   if (errors.size() == 1) {
     message += errors[0].message;

@@ -3,6 +3,9 @@
 // custom resources by label selector in one namespace.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "api_client.hpp"
 
 using gitmoor::sandbox::ApiOptions;
@@ -217,4 +220,19 @@ TEST_CASE("a watch of custom resources by label selector in one namespace sees o
   REQUIRE(events.size() >= 2);
   CHECK(events[1]["object"]["status"]["health"]["status"] == "Healthy");
   w.raw.watch->cancel();
+}
+
+TEST_CASE("a CRD's conditions keep their transition times across updates", "[sandbox][engine-contract]") {
+  ApiServer api(quiet());
+  install_crd(api);
+  const std::string url = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/applications.gitmoor.dev";
+  Json before = call(api, "GET", url).body;
+  // Let the clock pass a second boundary, so a rewritten time would show.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto labelled = call(api, "PATCH", url, Json{{"metadata", {{"labels", {{"a", "b"}}}}}}, "application/merge-patch+json");
+  REQUIRE(labelled.status == 200);
+  CHECK(labelled.body["status"]["conditions"] == before["status"]["conditions"]);
+  // An unchanged re-apply of the CRD is a no-op: the same resourceVersion.
+  auto again = call(api, "PATCH", url, Json{{"metadata", {{"labels", {{"a", "b"}}}}}}, "application/merge-patch+json");
+  CHECK(again.body["metadata"]["resourceVersion"] == labelled.body["metadata"]["resourceVersion"]);
 }
