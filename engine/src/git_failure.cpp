@@ -28,7 +28,8 @@ GitErrorKind classify(int code, const std::string& message, const AuthAttempts& 
   const NetworkOutcome& network = network_outcome();
   if (network.timed_out) return GitErrorKind::Timeout;
   if (auth.host_key_rejected || code == GIT_EAUTH || code == GIT_ECERTIFICATE || auth.missing ||
-      auth.offered > 1 || contains(message, "authentication") || contains(message, "status code: 401") ||
+      auth.offered > 1 || contains(message, "authentication") || contains(message, "failed to authenticate") ||
+      contains(message, "status code: 401") ||
       contains(message, "status code: 403")) {
     return GitErrorKind::AuthenticationFailed;
   }
@@ -72,6 +73,9 @@ void throw_git_failure(int code, const std::string& step, const Repository& repo
   std::string message = redact_url(repository.url) + ": " + step + ": " + std::string(to_string(kind));
   if (kind == GitErrorKind::AuthenticationFailed && auth.missing) {
     detail = "the server requires credentials and none are configured for this repository";
+  } else if (kind == GitErrorKind::AuthenticationFailed && contains(detail, "private key file")) {
+    // libssh2 could not load the key (a wrong passphrase, an unknown format): nothing reached the server.
+    detail = "the configured SSH private key cannot be used (" + detail + ")";
   } else if (kind == GitErrorKind::AuthenticationFailed && auth.offered > 0 && !auth.host_key_rejected) {
     detail = "the server rejected the configured credentials (" + detail + ")";
   }

@@ -174,11 +174,11 @@ void GitDaemon::serve() {
   }
 }
 
-void generate_ssh_key(const fs::path& path) {
+void generate_ssh_key(const fs::path& path, const std::string& passphrase) {
   core::SubprocessOptions options;
   options.timeout = std::chrono::seconds(60);
   const auto result = core::run_subprocess(
-      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "gitmoor-test", "-f", path.string()}, options);
+      {"ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "gitmoor-test", "-f", path.string()}, options);
   if (!result.ok()) throw std::runtime_error("ssh-keygen " + path.string() + ": " + result.stderr_data);
 }
 
@@ -187,7 +187,8 @@ GitSshServer::GitSshServer(fs::path served_root, const fs::path& state_dir, Opti
       config_(state_dir / "sshd_config"),
       log_(state_dir / "sshd.log"),
       client_key_(state_dir / "client_key"),
-      known_hosts_(state_dir / "known_hosts") {
+      known_hosts_(state_dir / "known_hosts"),
+      authorized_keys_(state_dir / "authorized_keys") {
   fs::create_directories(state_dir);
   const passwd* account = getpwuid(getuid());
   if (account == nullptr) throw std::runtime_error("the current user has no passwd entry: sshd cannot log it in");
@@ -200,11 +201,11 @@ GitSshServer::GitSshServer(fs::path served_root, const fs::path& state_dir, Opti
   const fs::path host_key = state_dir / "host_key";
   generate_ssh_key(host_key);
   generate_ssh_key(client_key_);
-  fs::copy_file(client_key_.string() + ".pub", state_dir / "authorized_keys");
+  authorize(client_key_.string() + ".pub");
 
   std::ofstream config(config_);
   config << "HostKey " << host_key.string() << "\n"
-         << "AuthorizedKeysFile " << (state_dir / "authorized_keys").string() << "\n"
+         << "AuthorizedKeysFile " << authorized_keys_.string() << "\n"
          << "PidFile " << (state_dir / "sshd.pid").string() << "\n"
          << "StrictModes no\n"  // the scratch folder's modes are not the home folder's
          << "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
@@ -228,6 +229,13 @@ GitSshServer::~GitSshServer() {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
+}
+
+void GitSshServer::authorize(const fs::path& public_key) {
+  std::ifstream in(public_key);
+  std::string line;
+  std::getline(in, line);
+  std::ofstream(authorized_keys_, std::ios::app) << line << "\n";
 }
 
 std::string GitSshServer::url(const std::string& repository) const {

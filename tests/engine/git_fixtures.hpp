@@ -135,8 +135,9 @@ class GitHttpsServer {
   std::thread thread_;
 };
 
-// Generates an ed25519 key pair without a passphrase: `path` (private) and `path`.pub.
-void generate_ssh_key(const std::filesystem::path& path);
+// Generates an ed25519 key pair (OpenSSH format): `path` (private, encrypted when `passphrase` is set) and
+// `path`.pub.
+void generate_ssh_key(const std::filesystem::path& path, const std::string& passphrase = "");
 
 // A real OpenSSH server for ssh:// on 127.0.0.1:0: each connection is handed to `sshd -i` running as the current
 // user, with its own host key and one authorized client key generated in `state_dir`, so repositories below
@@ -160,6 +161,7 @@ class GitSshServer {
   // ssh://<user>@127.0.0.1:<port>/<served_root>/<repository>
   [[nodiscard]] std::string url(const std::string& repository) const;
   [[nodiscard]] const std::filesystem::path& client_key() const { return client_key_; }  // authorized
+  void authorize(const std::filesystem::path& public_key);  // one more client key the server accepts
   // A known_hosts file naming this server ([127.0.0.1]:<port>) with its host key.
   [[nodiscard]] const std::filesystem::path& known_hosts() const { return known_hosts_; }
   [[nodiscard]] int port() const { return port_; }
@@ -170,7 +172,7 @@ class GitSshServer {
   void serve();
 
   std::filesystem::path served_root_;
-  std::filesystem::path config_, log_, client_key_, known_hosts_;
+  std::filesystem::path config_, log_, client_key_, known_hosts_, authorized_keys_;
   std::string user_;
   int listen_fd_ = -1;
   int port_ = 0;

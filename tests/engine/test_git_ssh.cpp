@@ -117,6 +117,34 @@ TEST_CASE("ssh://: a client key the server does not authorize is an authenticati
   CHECK_THAT(server.log(), !Contains("Accepted publickey"));
 }
 
+TEST_CASE("ssh://: a passphrase-protected key works with its passphrase and fails without leaking it",
+          "[engine][git][ssh]") {
+  test::ScratchDir dir;
+  test::GitRemote remote(dir.path() / "served", "tetris.git");
+  const std::string first = remote.commit("first");
+  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
+  const std::string passphrase = "correct-horse-battery";
+  test::generate_ssh_key(dir.path() / "deploy_key", passphrase);
+  server.authorize(dir.path() / "deploy_key.pub");
+  engine::GitSource source({.cache_dir = dir.path() / "cache"});
+  auto repository = over_ssh(server, "tetris.git");
+  repository.credentials.ssh_private_key = dir.path() / "deploy_key";
+
+  SECTION("the right passphrase") {
+    repository.credentials.ssh_passphrase = passphrase;
+    INFO(server.log());
+    CHECK(source.resolve(repository, "main") == first);
+  }
+  SECTION("a wrong passphrase") {
+    repository.credentials.ssh_passphrase = "wrong-" + passphrase;
+    std::string message;
+    CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) ==
+          engine::GitErrorKind::AuthenticationFailed);
+    CHECK_THAT(message, Contains(repository.url) && Contains("SSH private key cannot be used") &&
+                            Contains("passphrase") && !Contains(passphrase));
+  }
+}
+
 TEST_CASE("ssh://: a server that stalls before or after the SSH handshake fails within the io timeout",
           "[engine][git][ssh][network]") {
   test::ScratchDir dir;
