@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "authentication.hpp"
 #include "cluster.hpp"
 #include "controllers.hpp"
 #include "faults.hpp"
@@ -252,17 +253,19 @@ Response ApiServer::Impl::handle(const Request& request) {
     r.body = "ok";
     return r;
   }
-  if (!options.token.empty()) {
-    std::string auth = request.header("authorization");
-    if (auth != "Bearer " + options.token) {
-      return json_response(401, {{"kind", "Status"},
-                                 {"apiVersion", "v1"},
-                                 {"metadata", Json::object()},
-                                 {"status", "Failure"},
-                                 {"message", "Unauthorized"},
-                                 {"reason", "Unauthorized"},
-                                 {"code", 401}});
-    }
+  std::optional<UserInfo> user = authenticate(request, options);
+  if (!user) {
+    return json_response(401, {{"kind", "Status"},
+                               {"apiVersion", "v1"},
+                               {"metadata", Json::object()},
+                               {"status", "Failure"},
+                               {"message", "Unauthorized"},
+                               {"reason", "Unauthorized"},
+                               {"code", 401}});
+  }
+  if (target.kind == K::Resource && target.group == "authentication.k8s.io" && target.version == "v1" &&
+      target.rest == std::vector<std::string>{"selfsubjectreviews"} && request.method == "POST") {
+    return json_response(201, self_subject_review(*user));
   }
   switch (target.kind) {
     case K::Version:

@@ -23,6 +23,7 @@
 
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
+#include "tls.hpp"
 
 namespace gitmoor::sandbox {
 
@@ -94,6 +95,8 @@ bool peer_closed(int fd) {
 
 struct Connection {
   int fd = -1;
+  std::string user;  // from a verified client certificate (TLS); empty otherwise
+  std::vector<std::string> groups;
   std::atomic<std::int64_t> deadline_ms{0};  // 0: none; otherwise steady-clock milliseconds
   std::atomic<bool> done{false};
   std::thread thread;
@@ -259,6 +262,8 @@ void HttpServer::Impl::serve(Stream& stream, Connection& conn) {
       request.headers[name] = std::string(field.value());
     }
     request.body = std::move(req.body());
+    request.user = conn.user;
+    request.groups = conn.groups;
     bool close = !req.keep_alive();
     Response response = api.handle(request);
     if (log->should_log(spdlog::level::debug)) {
@@ -287,6 +292,10 @@ void HttpServer::Impl::run_connection(tcp::socket socket, std::shared_ptr<Connec
       stream.handshake(asio::ssl::stream_base::server, ec);
       conn->clear_deadline();
       if (!ec) {
+        if (auto identity = verified_client(stream.native_handle())) {
+          conn->user = identity->user;
+          conn->groups = identity->groups;
+        }
         serve(stream, *conn);
         conn->set_deadline(std::chrono::seconds(2));
         stream.shutdown(ec);
@@ -365,6 +374,13 @@ HttpServer::HttpServer(ApiServer& api, ServerOptions options) : impl_(std::make_
                             asio::ssl::context::no_tlsv1_1);
     impl_->ssl->use_certificate_chain(asio::buffer(o.cert_pem));
     impl_->ssl->use_private_key(asio::buffer(o.key_pem), asio::ssl::context::pem);
+    if (!o.client_ca_pems.empty()) {
+      for (const auto& ca : o.client_ca_pems) impl_->ssl->add_certificate_authority(asio::buffer(ca));
+      // Ask for a certificate, never fail the handshake over it: verified_client() reads the outcome afterwards,
+      // so a missing or foreign certificate becomes a 401 (or a token login), not a TLS alert.
+      impl_->ssl->set_verify_mode(asio::ssl::verify_peer);
+      impl_->ssl->set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
+    }
   }
   beast::error_code ec;
   auto address = asio::ip::make_address(o.host, ec);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gitmoor/sandbox/api_server.hpp"
 
@@ -17,6 +18,10 @@ struct ServerOptions {
   std::uint16_t port = 0;
   std::string cert_pem;  // TLS when set
   std::string key_pem;
+  // TLS: CAs whose client certificates authenticate; a verified certificate's CN and O become Request::user and
+  // Request::groups. A client without a certificate still connects (it may send a token); one whose certificate
+  // does not verify connects too and is refused with 401 by the API, as kube-apiserver does.
+  std::vector<std::string> client_ca_pems;
   std::size_t max_connections = 1024;
   std::chrono::seconds idle_timeout{120};
   std::chrono::seconds request_timeout{60};  // reading one request, or writing one response

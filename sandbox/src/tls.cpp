@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -43,8 +44,10 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   check(X509_add_ext(cert, ext.get(), -1) == 1, "adding a certificate extension");
 }
 
-Ptr<X509> make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, bool ca,
-                    const std::string& san) {
+enum class Usage { Ca, Server, Client };
+
+Ptr<X509> make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, Usage usage,
+                    const std::string& san, const std::vector<std::string>& organizations = {}) {
   Ptr<X509> cert(X509_new());
   check(cert != nullptr, "allocating a certificate");
   X509_set_version(cert.get(), 2);
@@ -58,19 +61,23 @@ Ptr<X509> make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PK
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1,
+  for (const auto& o : organizations) {
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1,
+                               0);
+  }
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name), -1, -1,
                              0);
   X509* signer = issuer ? issuer : cert.get();
   X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
-  if (ca) {
+  if (usage == Usage::Ca) {
     add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
     add_extension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     add_extension(cert.get(), signer, NID_subject_key_identifier, "hash");
   } else {
     add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
     add_extension(cert.get(), signer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add_extension(cert.get(), signer, NID_ext_key_usage, "serverAuth");
-    add_extension(cert.get(), signer, NID_subject_alt_name, san.c_str());
+    add_extension(cert.get(), signer, NID_ext_key_usage, usage == Usage::Server ? "serverAuth" : "clientAuth");
+    if (!san.empty()) add_extension(cert.get(), signer, NID_subject_alt_name, san.c_str());
   }
   check(X509_sign(cert.get(), issuer_key, EVP_sha256()) > 0, "signing a certificate");
   return cert;
@@ -92,18 +99,70 @@ std::string pem_of(EVP_PKEY* key) {
   return std::string(data, static_cast<std::size_t>(n));
 }
 
+Ptr<X509> read_cert(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  check(bio != nullptr, "reading a certificate");
+  Ptr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  check(cert != nullptr, "reading the client CA certificate");
+  return cert;
+}
+
+Ptr<EVP_PKEY> read_key(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  check(bio != nullptr, "reading a key");
+  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  check(key != nullptr, "reading the client CA key");
+  return key;
+}
+
+std::vector<std::string> name_entries(X509_NAME* name, int nid) {
+  std::vector<std::string> out;
+  for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0; i = X509_NAME_get_index_by_NID(name, nid, i)) {
+    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    unsigned char* utf8 = nullptr;
+    int n = ASN1_STRING_to_UTF8(&utf8, data);
+    if (n >= 0) out.emplace_back(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
+    OPENSSL_free(utf8);
+  }
+  return out;
+}
+
 }  // namespace
+
+CertificateAuthority generate_client_ca() {
+  auto key = make_key();
+  auto cert = make_cert(key.get(), "gitmoor-sandbox-client-ca", nullptr, key.get(), Usage::Ca, "");
+  return {pem_of(cert.get()), pem_of(key.get())};
+}
+
+ClientCertificate issue_client_certificate(const CertificateAuthority& ca, const std::string& user,
+                                           const std::vector<std::string>& groups) {
+  auto ca_cert = read_cert(ca.cert_pem);
+  auto ca_key = read_key(ca.key_pem);
+  auto key = make_key();
+  auto cert = make_cert(key.get(), user.c_str(), ca_cert.get(), ca_key.get(), Usage::Client, "", groups);
+  return {pem_of(cert.get()), pem_of(key.get())};
+}
+
+std::optional<ClientIdentity> verified_client(SSL* ssl) {
+  Ptr<X509> peer(SSL_get1_peer_certificate(ssl));
+  if (!peer || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
+  X509_NAME* subject = X509_get_subject_name(peer.get());
+  auto names = name_entries(subject, NID_commonName);
+  if (names.empty() || names.front().empty()) return std::nullopt;  // kube: a certificate without CN is no user
+  return ClientIdentity{names.front(), name_entries(subject, NID_organizationName)};
+}
 
 TlsMaterial generate_tls(const std::string& host) {
   auto ca_key = make_key();
-  auto ca = make_cert(ca_key.get(), "gitmoor-sandbox-ca", nullptr, ca_key.get(), true, "");
+  auto ca = make_cert(ca_key.get(), "gitmoor-sandbox-ca", nullptr, ca_key.get(), Usage::Ca, "");
   auto key = make_key();
   std::string san = "DNS:localhost,IP:127.0.0.1";
   if (!host.empty() && host != "127.0.0.1" && host != "0.0.0.0" && host != "::") {
     bool ip = host.find_first_not_of("0123456789.:") == std::string::npos;
     san += (ip ? ",IP:" : ",DNS:") + host;
   }
-  auto cert = make_cert(key.get(), "gitmoor-sandbox", ca.get(), ca_key.get(), false, san);
+  auto cert = make_cert(key.get(), "gitmoor-sandbox", ca.get(), ca_key.get(), Usage::Server, san);
   return {pem_of(ca.get()), pem_of(cert.get()), pem_of(key.get())};
 }
 

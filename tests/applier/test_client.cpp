@@ -208,34 +208,38 @@ TEST_CASE("connection errors are retried, then reported naming the request", "[c
 }
 
 TEST_CASE("client presents a client certificate (files and data) over TLS", "[client][kubeconfig][tls]") {
-  // The sandbox does not verify client certificates (it has no client CA option yet): this proves the certificate
-  // and key load and the handshake succeeds with them; the token authenticates.
-  auto sb = sandbox::Sandbox::start({.tls = true, .token = "cert-test"});
+  // The sandbox verifies client certificates against its client CA, and no token is set: the certificate alone
+  // authenticates, so a 200 proves the client presented it.
+  auto sb = sandbox::Sandbox::start({.tls = true, .client_certificates = true});
   TempDir dir;
-  const auto made = core::run_subprocess({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
-                                          "/CN=gitmoor/O=system:masters", "-days", "1", "-keyout",
-                                          (dir.path() / "client.key").string(), "-out",
-                                          (dir.path() / "client.crt").string()});
-  REQUIRE(made.ok());
+  const auto issued = sb->issue_client_certificate("gitmoor", {"system:masters"});
+  dir.write("client.crt", issued.cert_pem);
+  dir.write("client.key", issued.key_pem);
   dir.write("ca.crt", sb->ca_pem());
   SECTION("files") {
     const auto path = dir.write("kc", kubeconfig_yaml(sb->url(), "    certificate-authority: ca.crt\n",
-                                                      "    client-certificate: client.crt\n    client-key: client.key\n"
-                                                      "    token: cert-test\n"));
+                                                      "    client-certificate: client.crt\n    client-key: client.key\n"));
     Client client(load_kubeconfig({.paths = {path}, .context = {}}));
     CHECK(get_status(client) == 200);
   }
   SECTION("data") {
-    auto read = [&](const char* name) {
-      std::ifstream in(dir.path() / name);
-      return std::string(std::istreambuf_iterator<char>(in), {});
-    };
     const auto path = dir.write(
         "kc", kubeconfig_yaml(sb->url(), "    certificate-authority: ca.crt\n",
-                              "    client-certificate-data: " + b64(read("client.crt")) + "\n    client-key-data: " +
-                                  b64(read("client.key")) + "\n    token: cert-test\n"));
+                              "    client-certificate-data: " + b64(issued.cert_pem) + "\n    client-key-data: " +
+                                  b64(issued.key_pem) + "\n"));
     Client client(load_kubeconfig({.paths = {path}, .context = {}}));
     CHECK(get_status(client) == 200);
+  }
+  SECTION("a certificate from another CA is refused with 401") {
+    const auto made = core::run_subprocess({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                                            "/CN=gitmoor/O=system:masters", "-days", "1", "-keyout",
+                                            (dir.path() / "other.key").string(), "-out",
+                                            (dir.path() / "other.crt").string()});
+    REQUIRE(made.ok());
+    const auto path = dir.write("kc", kubeconfig_yaml(sb->url(), "    certificate-authority: ca.crt\n",
+                                                      "    client-certificate: other.crt\n    client-key: other.key\n"));
+    Client client(load_kubeconfig({.paths = {path}, .context = {}}));
+    CHECK(get_status(client) == 401);
   }
   SECTION("a bad key file fails naming a TLS problem") {
     dir.write("bad.key", "not a key");

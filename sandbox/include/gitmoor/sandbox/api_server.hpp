@@ -21,6 +21,9 @@ struct Request {
   std::string target;  // path and query, as sent
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  // Set by the HTTPS server from a client certificate that verified against a client CA: the CN and the O entries.
+  std::string user;
+  std::vector<std::string> groups;
 
   [[nodiscard]] std::string header(const std::string& lower_name) const;
 };
@@ -53,6 +56,9 @@ struct ApiOptions {
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(5)};
   std::chrono::seconds max_watch_timeout{1800};
   std::string token;  // when set, every request but /healthz needs `Authorization: Bearer <token>`
+  // A verified client certificate (Request::user) authenticates; with this set, a request with neither such a
+  // certificate nor the token is 401.
+  bool client_certificates = false;
 };
 
 // Request counters, by verb, resource and code: what the engine's reliability tests count writes with.

@@ -6,16 +6,29 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gitmoor/sandbox/api_server.hpp"
 
 namespace gitmoor::sandbox {
+
+// A TLS client certificate and its key, PEM.
+struct ClientCertificate {
+  std::string cert_pem;
+  std::string key_pem;
+};
 
 struct SandboxOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port
   bool tls = false;        // HTTPS with a generated CA and server certificate
   std::string token;       // bearer token required on every request when set
+  // TLS client-certificate authentication, as kube-apiserver's --client-ca-file: a certificate signed by
+  // client_ca_pem authenticates as the user its CN names (groups from its O entries).
+  std::string client_ca_pem;
+  // Also make a client CA of the sandbox's own (issue_client_certificate() signs with it) and an admin certificate
+  // (CN sandbox-admin, O system:masters) that kubeconfig() presents as client-certificate-data/client-key-data.
+  bool client_certificates = false;
   bool controllers = true;
   std::chrono::milliseconds pod_ready_delay{300};
   std::size_t event_history = 10000;
@@ -34,7 +47,13 @@ class Sandbox {
   [[nodiscard]] std::string url() const;  // http(s)://127.0.0.1:<port>
   [[nodiscard]] std::uint16_t port() const;
   [[nodiscard]] const std::string& ca_pem() const;  // empty without TLS
-  // A kubeconfig (context "sandbox") for url(), with the CA and token when set.
+  // The sandbox's own client CA (with client_certificates), else empty.
+  [[nodiscard]] const std::string& client_ca_pem() const;
+  // A certificate for `user` in `groups` signed by the sandbox's own client CA; throws core::InvalidInput without
+  // client_certificates.
+  [[nodiscard]] ClientCertificate issue_client_certificate(const std::string& user,
+                                                           const std::vector<std::string>& groups = {}) const;
+  // A kubeconfig (context "sandbox") for url(), with the CA, token and admin client certificate when set.
   [[nodiscard]] std::string kubeconfig() const;
   // Writes kubeconfig() to path (creating parent folders) and returns the path as a string.
   std::string write_kubeconfig(const std::filesystem::path& path) const;
