@@ -5,6 +5,7 @@
 
 #include "apply.hpp"
 #include "immutable.hpp"
+#include "quantities.hpp"
 #include "status.hpp"
 #include "validation.hpp"
 
@@ -239,6 +240,8 @@ Json Cluster::apply(const ResourceType& type, const std::string& ns, const std::
     config["metadata"].erase("resourceVersion");
     config["metadata"].erase("managedFields");
   }
+  // As the real server decodes the configuration: `0.5` applied over a stored `500m` is the same value, no conflict.
+  if (!type.custom) canonicalise_quantities(type.kind, config);
   Json merged = server_side_apply(live ? *live : Json(), config, options.manager, force, ctx);
   if (options.subresource == "status" && live) {
     Json after = *live;
@@ -303,6 +306,7 @@ Json Cluster::commit(const ResourceType& type, const std::string& ns, const std:
   Json& meta = metadata_of(after);
   if (!before) meta.erase("generation");
   apply_defaults(type, after, before ? *before : Json(), allocator);
+  if (!type.custom) canonicalise_quantities(type.kind, after);
   if (type.kind == "CustomResourceDefinition") {
     after["status"] = crd_status(after, before ? before->value("status", Json()) : Json());
   }
