@@ -62,8 +62,9 @@ TEST_CASE("work queue: shut_down wakes waiting workers with nothing", "[work_que
   queue.shut_down();
   workers.clear();
   CHECK(ended == 3);
-  queue.add("b");  // ignored after shut down
-  CHECK(queue.size() == 0);
+  const auto left = queue.size();  // "a" may or may not have been taken before the shut down
+  queue.add("b");                  // ignored after shut down
+  CHECK(queue.size() == left);
 }
 
 TEST_CASE("work queue: many workers never process one key at the same time", "[work_queue]") {
