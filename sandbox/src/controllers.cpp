@@ -531,13 +531,13 @@ struct ControllerLogic {
     // kube's job controller: the Job has failed when its failed Pods exceed spec.backoffLimit; it stops the
     // remaining Pods and creates no more.
     bool backoff_exceeded = failed > backoff_limit;
+    auto running = static_cast<long long>(active.size());
     if (backoff_exceeded) {
       for (const auto& p : active) remove("pods", *p);
-      active.clear();
+      running = 0;
     } else {
-      for (auto n = static_cast<long long>(active.size()); n < std::min(parallelism, completions - succeeded); ++n) {
+      for (; running < std::min(parallelism, completions - succeeded); ++running) {
         create("pods", ns, new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
-        active.push_back(nullptr);
       }
     }
     ObjectPtr latest = cluster.store.get({"jobs.batch", ns, name});
@@ -545,7 +545,7 @@ struct ControllerLogic {
     std::string now = now_rfc3339();
     Json s = (*latest).value("status", Json::object());
     if (!s.contains("startTime")) s["startTime"] = now;
-    s["active"] = static_cast<long long>(active.size());
+    s["active"] = running;
     s["succeeded"] = succeeded;
     s["failed"] = failed;
     s["ready"] = 0;
