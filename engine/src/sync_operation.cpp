@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "gitmoor/applier/tracking.hpp"
@@ -88,6 +89,9 @@ struct SyncOperation::Impl {
   std::optional<WaveRun> wave_run;
   Clock::time_point not_before{};
   std::string failure;  // what failed, while SyncFail hooks run
+  // A dry run "created" the destination namespace: the server cannot dry-run objects inside a namespace that does
+  // not exist, so those are reported unvalidated instead of failing the dry run.
+  bool namespace_only_dry_run = false;
 
   Impl(applier::ResourceManager& r, applier::Client& c, std::vector<core::Object> d, LiveLookup l,
        SyncOperationOptions o)
@@ -217,11 +221,14 @@ struct SyncOperation::Impl {
     for (const auto& entry : set.entries) {
       core::Object ns(core::Json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", options.ns}}}});
       const bool ok = entry.action != applier::Action::Failed;
-      add_result(ns, nullptr, ok ? "Synced" : "SyncFailed", ok ? "namespace created (CreateNamespace)" : entry.message);
+      add_result(ns, nullptr, ok ? "Synced" : "SyncFailed",
+                 ok ? (dry_run() ? "namespace created (CreateNamespace, dry run)" : "namespace created (CreateNamespace)")
+                    : entry.message);
       if (!ok) {
         fail("CreateNamespace: " + entry.message);
         return false;
       }
+      namespace_only_dry_run = dry_run();
     }
     return true;
   }
@@ -293,6 +300,14 @@ struct SyncOperation::Impl {
   }
 
   bool apply_resources(std::vector<core::Object> objects) {
+    std::set<core::ResourceKey> unvalidated;
+    if (namespace_only_dry_run) {
+      std::erase_if(objects, [&](const core::Object& o) {
+        if (o.ns() != options.ns) return false;
+        unvalidated.insert(o.key());
+        return true;
+      });
+    }
     const auto set = resources.apply_all(std::move(objects), {.app = options.app,
                                                               .ns = options.ns,
                                                               .create_namespace = false,
@@ -303,6 +318,12 @@ struct SyncOperation::Impl {
     std::string errors;
     for (auto& run : wave_run->tasks) {
       const auto key = run.object.key();
+      if (unvalidated.count(key) != 0) {
+        run.result = add_result(run.object, run.task, "Synced",
+                                "created (dry run; not validated: namespace " + options.ns + " does not exist yet)");
+        run.state = TaskState::Done;
+        continue;
+      }
       const auto entry = std::find_if(set.entries.begin(), set.entries.end(),
                                       [&](const applier::ChangeSetEntry& e) { return e.key == key; });
       if (entry == set.entries.end()) {

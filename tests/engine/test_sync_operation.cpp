@@ -354,3 +354,22 @@ TEST_CASE("sync operation: a generateName hook gets a new object every sync, nam
   REQUIRE(names.size() == 2);
   CHECK(names[0] != names[1]);
 }
+
+TEST_CASE("sync operation: a dry run of a new app with CreateNamespace validates what it can and creates nothing", "[sync]") {
+  SyncEnv env;
+  engine::SyncRequest request;
+  request.dry_run = true;
+  auto cluster_role = core::Object(core::Json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                                              {"kind", "ClusterRole"},
+                                              {"metadata", {{"name", "shop-reader"}}},
+                                              {"rules", core::Json::array()}});
+  const auto state = env.sync({config_map("settings"), cluster_role}, env.options(request));
+  INFO(state.message);
+  REQUIRE(state.phase == OperationPhase::Succeeded);
+  CHECK_FALSE(env.get("/api/v1/namespaces/shop").has_value());
+  CHECK_FALSE(env.get("/apis/rbac.authorization.k8s.io/v1/clusterroles/shop-reader").has_value());
+  CHECK(test::result_for(state, "Namespace", "shop")->status == "Synced");
+  CHECK(test::result_for(state, "ConfigMap", "settings")->status == "Synced");
+  CHECK_THAT(test::result_for(state, "ConfigMap", "settings")->message, Catch::Contains("dry run"));
+  CHECK(test::result_for(state, "ClusterRole", "shop-reader")->message == "created (dry run)");
+}
