@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -337,6 +338,7 @@ int run_scale(int apps, int objects, std::chrono::seconds steady) {
   const double cpu_steady = cpu_seconds() - cpu_before;
   const long rss = rss_kib("VmRSS:");
   const long hwm = rss_kib("VmHWM:");
+  const auto heap = mallinfo2();
   controller.stop();
 
   const double per_minute = cpu_steady * 60.0 / static_cast<double>(steady.count());
@@ -347,6 +349,8 @@ int run_scale(int apps, int objects, std::chrono::seconds steady) {
   std::printf("  RSS %.1f MiB after the steady period (target < 150 MiB); %.1f MiB when converged; peak %.1f MiB\n",
               static_cast<double>(rss) / 1024.0, static_cast<double>(rss_converged) / 1024.0,
               static_cast<double>(hwm) / 1024.0);
+  std::printf("  heap: %.1f MiB in use, %.1f MiB free in the allocator\n",
+              static_cast<double>(heap.uordblks) / 1048576.0, static_cast<double>(heap.fordblks) / 1048576.0);
   return 0;
 }
 

@@ -27,6 +27,8 @@ std::string label_of(const Object& o, const std::string& label) {
   return o.label(label).value_or("");
 }
 
+Object unpack(const std::vector<std::uint8_t>& packed) { return Object(Json::from_msgpack(packed)); }
+
 }  // namespace
 
 LiveCache::LiveCache(Client& client, std::vector<WatchTarget> targets, LiveCacheOptions options)
@@ -77,7 +79,7 @@ std::string LiveCache::list(std::size_t t) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [key, stored] : objects_) {
-      if (stored.target == t && seen.count(key) == 0) gone.push_back(stored.object);
+      if (stored.target == t && seen.count(key) == 0) gone.push_back(unpack(stored.packed));
     }
   }
   for (const auto& o : gone) erase(o, true);
@@ -85,6 +87,13 @@ std::string LiveCache::list(std::size_t t) {
 }
 
 void LiveCache::upsert(std::size_t t, Object object, bool notify) {
+  if (options_.trim) options_.trim(object);
+  Stored stored{.packed = Json::to_msgpack(object.json()),
+                .target = t,
+                .resource_version = object.metadata().value("resourceVersion", ""),
+                .uid = uid_of(object),
+                .label = label_of(object, options_.index_label),
+                .owners = owner_uids(object)};
   LiveEvent event = LiveEvent::Added;
   {
     std::lock_guard lock(mutex_);
@@ -92,18 +101,15 @@ void LiveCache::upsert(std::size_t t, Object object, bool notify) {
     auto it = objects_.find(key);
     if (it != objects_.end()) {
       // Same resourceVersion: a relist repeating what we have; nothing changed.
-      if (it->second.object.metadata().value("resourceVersion", "") == object.metadata().value("resourceVersion", "")) {
-        return;
-      }
+      if (it->second.resource_version == stored.resource_version) return;
       event = LiveEvent::Modified;
-      for (const auto& owner : owner_uids(it->second.object)) children_[owner].erase(key);
-      if (auto old = label_of(it->second.object, options_.index_label); !old.empty()) unindex_locked(old, key);
+      for (const auto& owner : it->second.owners) children_[owner].erase(key);
+      if (!it->second.label.empty()) unindex_locked(it->second.label, key);
     }
-    if (auto value = label_of(object, options_.index_label); !value.empty()) by_label_[value].insert(key);
-    const auto uid = uid_of(object);
-    if (!uid.empty()) by_uid_[uid] = key;
-    for (const auto& owner : owner_uids(object)) children_[owner].insert(key);
-    objects_[key] = Stored{object, t};
+    if (!stored.label.empty()) by_label_[stored.label].insert(key);
+    if (!stored.uid.empty()) by_uid_[stored.uid] = key;
+    for (const auto& owner : stored.owners) children_[owner].insert(key);
+    objects_[key] = std::move(stored);
   }
   if (notify && callback_) callback_(event, object);
 }
@@ -114,9 +120,9 @@ void LiveCache::erase(const Object& object, bool notify) {
     const auto key = object.key();
     auto it = objects_.find(key);
     if (it == objects_.end()) return;
-    for (const auto& owner : owner_uids(it->second.object)) children_[owner].erase(key);
-    if (auto old = label_of(it->second.object, options_.index_label); !old.empty()) unindex_locked(old, key);
-    by_uid_.erase(uid_of(it->second.object));
+    for (const auto& owner : it->second.owners) children_[owner].erase(key);
+    if (!it->second.label.empty()) unindex_locked(it->second.label, key);
+    by_uid_.erase(it->second.uid);
     objects_.erase(it);
   }
   if (notify && callback_) callback_(LiveEvent::Deleted, object);
@@ -202,18 +208,27 @@ void LiveCache::run(std::size_t t, std::string rv) {
 }
 
 std::vector<Object> LiveCache::objects() const {
-  std::lock_guard lock(mutex_);
+  std::vector<std::vector<std::uint8_t>> packed;
+  {
+    std::lock_guard lock(mutex_);
+    packed.reserve(objects_.size());
+    for (const auto& [key, stored] : objects_) packed.push_back(stored.packed);
+  }
   std::vector<Object> out;
-  out.reserve(objects_.size());
-  for (const auto& [key, stored] : objects_) out.push_back(stored.object);
+  out.reserve(packed.size());
+  for (const auto& p : packed) out.push_back(unpack(p));
   return out;
 }
 
 std::optional<Object> LiveCache::get(const core::ResourceKey& key) const {
-  std::lock_guard lock(mutex_);
-  auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  return it->second.object;
+  std::vector<std::uint8_t> packed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    packed = it->second.packed;
+  }
+  return unpack(packed);
 }
 
 void LiveCache::unindex_locked(const std::string& value, const core::ResourceKey& key) {
@@ -224,14 +239,19 @@ void LiveCache::unindex_locked(const std::string& value, const core::ResourceKey
 }
 
 std::vector<Object> LiveCache::labelled(const std::string& value) const {
-  std::lock_guard lock(mutex_);
-  std::vector<Object> out;
-  auto it = by_label_.find(value);
-  if (it == by_label_.end()) return out;
-  out.reserve(it->second.size());
-  for (const auto& key : it->second) {
-    if (auto o = objects_.find(key); o != objects_.end()) out.push_back(o->second.object);
+  std::vector<std::vector<std::uint8_t>> packed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_label_.find(value);
+    if (it == by_label_.end()) return {};
+    packed.reserve(it->second.size());
+    for (const auto& key : it->second) {
+      if (auto o = objects_.find(key); o != objects_.end()) packed.push_back(o->second.packed);
+    }
   }
+  std::vector<Object> out;
+  out.reserve(packed.size());
+  for (const auto& p : packed) out.push_back(unpack(p));
   return out;
 }
 
@@ -244,7 +264,7 @@ std::vector<core::ResourceKey> LiveCache::children(const core::ResourceKey& owne
   std::lock_guard lock(mutex_);
   auto it = objects_.find(owner);
   if (it == objects_.end()) return {};
-  auto c = children_.find(uid_of(it->second.object));
+  auto c = children_.find(it->second.uid);
   if (c == children_.end()) return {};
   return {c->second.begin(), c->second.end()};
 }

@@ -220,7 +220,12 @@ void Controller::Impl::load_cluster_apps() {
   if (app_watch) return;
   auto targets = store->watch_targets(options.apps_namespace);
   if (targets.empty()) return;
-  app_watch = std::make_unique<applier::LiveCache>(client, std::move(targets));
+  // Only the spec matters here (status is ours, kept in the app records): not storing it halves what each app costs.
+  app_watch = std::make_unique<applier::LiveCache>(
+      client, std::move(targets), applier::LiveCacheOptions{.trim = [](Object& object) {
+        object.json().erase("status");
+        if (object.json().contains("metadata")) object.json()["metadata"].erase("managedFields");
+      }});
   app_watch->on_change([this](applier::LiveEvent event, const Object& object) {
     if (stopping || !started) return;
     try {
@@ -257,6 +262,7 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
         if (op && !is_completed(op->phase)) record->requested_sync = op->operation;
       }
       record->app = std::move(app);
+      record->app.manifest.erase("status");  // read once above; the record's status is the one kept up to date
       apps.emplace(name, std::move(record));
     } else {
       auto& record = *it->second;
@@ -269,6 +275,7 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
       changed = record.app.manifest.value("spec", Json::object()) != app.manifest.value("spec", Json::object());
       if (source_changed) record.needs_poll = true;
       record.app = std::move(app);
+      record.app.manifest.erase("status");
     }
   }
   if (changed) queue.add(name);

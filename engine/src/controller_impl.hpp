@@ -54,7 +54,7 @@ struct AppRecord {
   // The running operation, for terminate(); guarded by Impl::mutex.
   SyncOperation* running = nullptr;
   bool terminate_requested = false;
-  std::string written_status;  // the status JSON last written (without reconciledAt): skip identical writes
+  std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
 };
 

@@ -353,10 +353,10 @@ void Controller::Impl::write_status(const std::shared_ptr<AppRecord>& record, bo
     status = record->status;
     Json comparable = status.to_json();
     comparable.erase("reconciledAt");
-    const std::string text = comparable.dump();
+    const std::size_t hash = std::hash<std::string>{}(comparable.dump());
     const auto now = std::chrono::steady_clock::now();
-    if (!force && text == record->written_status && now - record->written_at < kReconciledAtRefresh) return;
-    record->written_status = text;
+    if (!force && hash == record->written_status && now - record->written_at < kReconciledAtRefresh) return;
+    record->written_status = hash;
     record->written_at = now;
   }
   if (!leading) return;
@@ -366,7 +366,7 @@ void Controller::Impl::write_status(const std::shared_ptr<AppRecord>& record, bo
     }
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex);
-    record->written_status.clear();  // try again next time
+    record->written_status = 0;  // try again next time
     engine_log().error("{}: status not written: {}", app.subject(), e.what());
   }
 }

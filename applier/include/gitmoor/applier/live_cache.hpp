@@ -3,6 +3,7 @@
 // label selector, resumed by resourceVersion, relisted on 410 Gone, bookmarks requested, reconnected with backoff.
 // An owner-reference index gives a workload's children. Callbacks tell the engine what changed (self-heal).
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -34,6 +35,9 @@ struct LiveCacheOptions {
   std::chrono::milliseconds backoff_max{std::chrono::seconds(10)};
   // A label whose values are indexed (the engine's `gitmoor.dev/app`): labelled() answers without a scan.
   std::string index_label;
+  // Applied to every object before it is stored and reported: drop what the owner never reads (memory is per object,
+  // and caches hold thousands).
+  std::function<void(core::Object&)> trim;
 };
 
 enum class LiveEvent { Added, Modified, Deleted };
@@ -65,9 +69,15 @@ class LiveCache {
   [[nodiscard]] std::size_t relists() const { return relists_; }
 
  private:
+  // An object as kept: MessagePack bytes (a fraction of a parsed JSON tree's memory; decoded when asked for) plus
+  // the few fields the indexes need.
   struct Stored {
-    core::Object object;
+    std::vector<std::uint8_t> packed;
     std::size_t target = 0;
+    std::string resource_version;
+    std::string uid;
+    std::string label;  // value of options.index_label
+    std::vector<std::string> owners;
   };
   void run(std::size_t target, std::string resource_version);
   std::string list(std::size_t target);  // returns the list's resourceVersion
