@@ -1,6 +1,9 @@
 // Controller lifecycle, triggers and the Operations API. The compare/sync of one app is in reconcile.cpp.
 #include <algorithm>
 #include <set>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "controller_impl.hpp"
 #include "gitmoor/applier/tracking.hpp"
@@ -27,6 +30,8 @@ bool worth_watching(const applier::ApiResource& resource) {
 }
 
 }  // namespace
+
+void release_free_memory();
 
 AppSource app_source(const Application& app) {
   AppSource source;
@@ -161,6 +166,15 @@ void Controller::Impl::poll_all() {
     }
     queue.add(record->app.name);  // every app is compared each poll: reconciledAt moves, nothing missed stays so
   }
+  release_free_memory();
+}
+
+// glibc keeps freed memory in its arenas (a sync or a relist frees a lot at once); giving it back once per poll keeps
+// the resident size at what is in use, which is what operators see and set limits on.
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 void Controller::Impl::files_loop(std::stop_token stop) {
