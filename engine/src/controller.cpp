@@ -76,12 +76,7 @@ void Controller::Impl::start() {
 
 void Controller::Impl::stop() {
   if (stopping.exchange(true)) return;
-  {
-    std::lock_guard lock(mutex);
-    for (auto& [name, record] : apps) {
-      if (record->running != nullptr) record->running->terminate();
-    }
-  }
+  // A running sync stops after its current step, unrecorded (see run_sync): the next start resumes it.
   live_changed.notify_all();
   queue.shut_down();
   if (poll_thread.joinable()) {
@@ -287,6 +282,7 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
       const bool source_changed = record.app.manifest.value("spec", Json::object()).value("source", Json::object()) !=
                                   app.manifest.value("spec", Json::object()).value("source", Json::object());
       changed = record.app.manifest.value("spec", Json::object()) != app.manifest.value("spec", Json::object());
+      if (changed) ++record.spec_changes;
       if (source_changed) record.needs_poll = true;
       record.app = std::move(app);
       record.app.manifest.erase("status");
@@ -311,7 +307,12 @@ void Controller::Impl::on_live_event(const Object& object) {
   live_changed.notify_all();
   if (!started || stopping) return;
   const auto app = object.label(applier::kAppLabel);
-  if (app && !app->empty()) queue.add(*app);
+  if (!app || app->empty()) return;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = apps.find(*app); it != apps.end()) ++it->second->live_changes;
+  }
+  queue.add(*app);
 }
 
 // Watches every type the cluster serves now, plus any type `objects` need that is not watched yet (a CRD applied

@@ -54,6 +54,18 @@ struct AppRecord {
   // The running operation, for terminate(); guarded by Impl::mutex.
   SyncOperation* running = nullptr;
   bool terminate_requested = false;
+  // What the last compare saw. Compare is a pure function of the spec, the manifests and the app's live objects, so
+  // when none of them changed since a compare that left nothing to do, the periodic re-compare is skipped (1,000
+  // idle apps then cost almost nothing per poll). Live events bump live_changes; spec changes bump spec_changes.
+  std::uint64_t live_changes = 0;
+  std::uint64_t spec_changes = 0;
+  struct {
+    const renderer::RenderResult* manifests = nullptr;
+    std::string commit;
+    std::uint64_t live_changes = 0;
+    std::uint64_t spec_changes = 0;
+    bool quiet = false;  // the compare led to no action (no sync, no self-heal waiting)
+  } last_compare;
   std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
 };

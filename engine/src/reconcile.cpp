@@ -128,6 +128,29 @@ void Controller::Impl::reconcile(const std::string& name) {
     return;
   }
 
+  std::uint64_t live_changes = 0, spec_changes = 0;
+  bool skip = false;
+  {
+    std::lock_guard lock(mutex);
+    live_changes = record->live_changes;  // read before the live objects: a change during the compare re-queues
+    spec_changes = record->spec_changes;
+    const auto& last = record->last_compare;
+    if (!requested && last.quiet && last.manifests == manifests.get() && last.commit == commit &&
+        last.live_changes == live_changes && last.spec_changes == spec_changes) {
+      // Nothing that decides the outcome changed: the same answer as last time.
+      record->status.reconciled_at = now;
+      skip = true;
+    }
+  }
+  if (skip) {
+    {
+      std::lock_guard lock(mutex);
+      record->status.clear_condition(kComparisonError);  // the source answered again
+    }
+    write_status(record, false);
+    return;
+  }
+
   auto desired = resources.prepare(manifests->objects, app.instance(), app.target_namespace());
   ensure_watched(desired);
   const differ::DiffOptions diff_options{.field_manager = "gitmoor", .ignore_rules = app.ignore_differences};
@@ -157,6 +180,15 @@ void Controller::Impl::reconcile(const std::string& name) {
       record->retry_count = 0;
       record->retry_request.reset();
     }
+  }
+
+  {
+    std::lock_guard lock(mutex);
+    record->last_compare = {.manifests = manifests.get(),
+                            .commit = commit,
+                            .live_changes = live_changes,
+                            .spec_changes = spec_changes,
+                            .quiet = !requested && decision.action == AutoSyncAction::None};
   }
 
   SyncRequest request;
@@ -270,6 +302,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
 
   std::string last_phase;
   while (!operation.done()) {
+    if (stopping) break;  // shutting down: leave the rest to the next start
     operation.step();
     if (operation.done()) break;
     {
