@@ -131,7 +131,8 @@ ResourceDiff diff_resource(const core::Object* desired, const core::Object* live
   }
   result.status = SyncStatus::OutOfSync;
   Json live_normalized = normalize(live->json());
-  result.predicted = normalize(detail::predict(live_normalized, *desired_json, walk.changes, walk.builtin));
+  result.predicted = detail::predict(live_normalized, *desired_json, walk.changes, walk.builtin);
+  normalize_in_place(result.predicted);
   result.live = std::move(live_normalized);
   for (auto& found : walk.changes) result.changes.push_back(std::move(found.change));
   redact_changes(result.changes, is_secret(live->json()));

@@ -44,7 +44,12 @@ std::optional<core::Quantity> as_quantity(const Json& value) {
 
 Json normalize(const Json& object) {
   Json out = object;
-  if (!out.is_object()) return out;
+  normalize_in_place(out);
+  return out;
+}
+
+void normalize_in_place(Json& out) {
+  if (!out.is_object()) return;
   out.erase("status");
   if (auto metadata = out.find("metadata"); metadata != out.end() && metadata->is_object()) {
     for (auto field : kServerMetadata) metadata->erase(std::string(field));
@@ -58,7 +63,6 @@ Json normalize(const Json& object) {
   if (kind != out.end() && *kind == "Secret" && api_version != out.end() && *api_version == "v1") {
     fold_string_data(out);
   }
-  return out;
 }
 
 bool scalars_equal(const Json& desired, const Json& live, const std::vector<std::string>& path) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <optional>
 
 #include "gitmoor/differ/field_set.hpp"
@@ -35,6 +36,32 @@ const Json* member(const Json* object, std::string_view key) {
   if (it == object->end() || it->is_null()) return nullptr;
   return &*it;
 }
+
+// The fields of a JSON object in key order (nlohmann keeps objects as std::map), without the iteration proxy.
+const Json::object_t& fields_of(const Json& object) { return object.get_ref<const Json::object_t&>(); }
+
+// Finds fields of one object asked for in ascending key order. Desired and live objects (and the `f:` entries of a
+// fieldsV1 node) are ordered by the same comparison, so walking them in step costs one pass over both instead of a
+// tree lookup per field: the walks below do this for every field of every object on every reconcile.
+class OrderedLookup {
+ public:
+  explicit OrderedLookup(const Json* object) {
+    if (object != nullptr && object->is_object()) {
+      it_ = fields_of(*object).begin();
+      end_ = fields_of(*object).end();
+    }
+  }
+  // The non-null value of `key`, or nullptr; `key` must not be less than the key asked before.
+  const Json* find(std::string_view key) {
+    while (it_ != end_ && std::string_view(it_->first) < key) ++it_;
+    if (it_ == end_ || it_->first != key || it_->second.is_null()) return nullptr;
+    return &it_->second;
+  }
+
+ private:
+  Json::object_t::const_iterator it_{};
+  Json::object_t::const_iterator end_{};
+};
 
 // RAII step into a field or a list element.
 class Step {
@@ -124,21 +151,30 @@ bool key_field_equal(const Json& a, const Json& b, const std::string& field) {
   return true;
 }
 
-std::optional<std::size_t> find_same(const Json* list, const Json& element, const std::vector<std::string>& keys) {
+// The element of `list` with the same keys as `element`. `hint` is where it usually is: the API server keeps a
+// list-map in the order it was applied, so the desired element's own position is tried first.
+std::optional<std::size_t> find_same(const Json* list, const Json& element, const std::vector<std::string>& keys,
+                                     std::size_t hint = 0, std::size_t limit = SIZE_MAX) {
   if (list == nullptr || !list->is_array() || !element.is_object()) return std::nullopt;
-  for (std::size_t i = 0; i < list->size(); ++i) {
+  const std::size_t size = std::min(list->size(), limit);
+  auto same_at = [&](std::size_t i) {
     const Json& candidate = (*list)[i];
-    if (!candidate.is_object()) continue;
-    bool same = true;
-    for (const auto& field : keys) same = same && key_field_equal(element, candidate, field);
-    if (same) return i;
+    if (!candidate.is_object()) return false;
+    for (const auto& field : keys) {
+      if (!key_field_equal(element, candidate, field)) return false;
+    }
+    return true;
+  };
+  if (hint < size && same_at(hint)) return hint;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (i != hint && same_at(i)) return i;
   }
   return std::nullopt;
 }
 
-std::optional<std::size_t> find_value(const Json* list, const Json& value) {
+std::optional<std::size_t> find_value(const Json* list, const Json& value, std::size_t limit = SIZE_MAX) {
   if (list == nullptr || !list->is_array()) return std::nullopt;
-  for (std::size_t i = 0; i < list->size(); ++i) {
+  for (std::size_t i = 0; i < std::min(list->size(), limit); ++i) {
     if ((*list)[i] == value) return i;
   }
   return std::nullopt;
@@ -248,7 +284,7 @@ void compare_list(Walk& walk, const Json& desired, const Json& live) {
     for (std::size_t i = 0; i < desired.size(); ++i) {
       const Json& element = desired[i];
       if (!element.is_object()) continue;
-      auto at = find_same(&live, element, schema.keys);
+      auto at = find_same(&live, element, schema.keys, i);
       Step step(walk, element_token(at ? *at : i, {}, &element, &schema.keys));
       if (at) {
         compare_desired(walk, element, &live[*at]);
@@ -276,14 +312,16 @@ bool owns_whole(const Json& owned) { return owned.empty() || owned.contains(".")
 // Whether every field in `owned` is also in `desired`: the common in-sync case, checked without touching the
 // (larger) live object. Only when it fails does compare_owned look for what apply would remove.
 bool owned_in_desired(const Json& owned, const Json& desired, bool root) {
-  for (const auto& [element, child] : owned.items()) {
+  if (!owned.is_object()) return true;
+  OrderedLookup desired_fields(&desired);  // `f:` entries are in field order: "f:a" < "f:b" as "a" < "b"
+  for (const auto& [element, child] : fields_of(owned)) {
     if (element.size() < 2 || element[1] != ':') continue;
     const char type = element[0];
     const std::string_view rest = std::string_view(element).substr(2);
     const Json* next = nullptr;
     if (type == 'f') {
       if (root && rest == "status") continue;
-      next = member(&desired, rest);
+      next = desired_fields.find(rest);
     } else if (type == 'k' && desired.is_array()) {
       auto keys = read_keys(rest);
       if (!keys) return false;
@@ -350,10 +388,11 @@ void compare_desired(Walk& walk, const Json& desired, const Json* live) {
       record(walk, ChangeOp::Replace, &desired, live);
       return;
     }
-    for (const auto& [key, value] : desired.items()) {
+    OrderedLookup live_fields(live);
+    for (const auto& [key, value] : fields_of(desired)) {
       if (skipped(walk, key)) continue;
       Step step(walk, field_token(key));
-      compare_desired(walk, value, member(live, key));
+      compare_desired(walk, value, live_fields.find(key));
     }
     return;
   }
@@ -417,43 +456,51 @@ void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Jso
 
 namespace {
 
-Json merge(const Json* live, const Json& desired, std::vector<std::string_view>& names, bool builtin) {
-  if (live == nullptr || desired.is_null()) return desired;
+// Merges `desired` into `out` (which holds the live value) as server-side apply does, in place: copying each level
+// of live and then assigning it into its parent would copy the object once per level of depth.
+void merge_into(Json& out, const Json& desired, std::vector<std::string_view>& names, bool builtin) {
   if (desired.is_object()) {
-    if (!live->is_object()) return desired;
-    Json out = *live;
-    for (const auto& [key, value] : desired.items()) {
+    if (!out.is_object()) {
+      out = desired;
+      return;
+    }
+    for (const auto& [key, value] : fields_of(desired)) {
       if (value.is_null()) continue;
       if (names.empty() && key == "status") continue;
+      auto it = out.find(key);
+      if (it == out.end() || it->is_null()) {
+        out[key] = value;
+        continue;
+      }
       names.push_back(key);
-      out[key] = merge(member(live, key), value, names, builtin);
+      merge_into(*it, value, names, builtin);
       names.pop_back();
     }
-    return out;
+    return;
   }
-  if (desired.is_array() && live->is_array()) {
+  if (desired.is_array() && out.is_array()) {
     const ListSchema& schema = list_schema_at(names, builtin);
+    const std::size_t live_size = out.size();  // desired elements appended below are not matched against
     if (schema.type == ListType::Map) {
-      Json out = *live;
-      for (const auto& element : desired) {
-        auto at = find_same(live, element, schema.keys);
+      for (std::size_t i = 0; i < desired.size(); ++i) {
+        const Json& element = desired[i];
+        auto at = find_same(&out, element, schema.keys, i, live_size);
         if (at) {
-          out[*at] = merge(&(*live)[*at], element, names, builtin);
+          merge_into(out[*at], element, names, builtin);
         } else {
           out.push_back(element);
         }
       }
-      return out;
+      return;
     }
     if (schema.type == ListType::Set) {
-      Json out = *live;
       for (const auto& value : desired) {
-        if (!find_value(live, value)) out.push_back(value);
+        if (!find_value(&out, value, live_size)) out.push_back(value);
       }
-      return out;
+      return;
     }
   }
-  return desired;
+  out = desired;
 }
 
 // Removes the values marked discarded. A map or list emptied that way goes too: the API server drops empty
@@ -487,7 +534,8 @@ bool drop_discarded(Json& value) {
 
 Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes, bool builtin) {
   std::vector<std::string_view> names;
-  Json out = merge(&live, desired, names, builtin);
+  Json out = live;
+  merge_into(out, desired, names, builtin);
   bool removed = false;
   for (const auto& found : changes) {
     if (found.change.op != ChangeOp::Remove) continue;

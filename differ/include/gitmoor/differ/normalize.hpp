@@ -14,6 +14,8 @@ using Json = core::Json;
 // selfLink, deletionTimestamp, deletionGracePeriodSeconds, kubectl's last-applied annotation) and, for a Secret,
 // folds write-only `stringData` into base64 `data` as the API server does.
 Json normalize(const Json& object);
+// The same on the object itself, for a caller that owns a copy already.
+void normalize_in_place(Json& object);
 
 // Whether two scalar values at `path` are equal as Kubernetes means it: quantities by value in quantity fields,
 // integers and floats by value, otherwise exactly.
