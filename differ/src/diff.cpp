@@ -101,7 +101,10 @@ ResourceDiff diff_resource(const core::Object* desired, const core::Object* live
   }
 
   detail::Walk walk;
-  walk.builtin = is_builtin_group(result.key.group);
+  walk.lists.builtin = is_builtin_group(result.key.group);
+  if (!walk.lists.builtin && options.custom_resource_schemas != nullptr) {
+    walk.lists.custom = options.custom_resource_schemas->lists_of(result.key.group, result.key.kind);
+  }
   detail::compare_desired(walk, *desired_json, &live->json());
   // Every Apply entry of the manager: the union of their fields is what apply would release.
   if (auto metadata = live->json().find("metadata"); metadata != live->json().end() && metadata->is_object()) {
@@ -131,7 +134,7 @@ ResourceDiff diff_resource(const core::Object* desired, const core::Object* live
   }
   result.status = SyncStatus::OutOfSync;
   Json live_normalized = normalize(live->json());
-  result.predicted = detail::predict(live_normalized, *desired_json, walk.changes, walk.builtin);
+  result.predicted = detail::predict(live_normalized, *desired_json, walk.changes, walk.lists);
   normalize_in_place(result.predicted);
   result.live = std::move(live_normalized);
   for (auto& found : walk.changes) result.changes.push_back(std::move(found.change));

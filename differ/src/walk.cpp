@@ -279,7 +279,7 @@ std::optional<std::size_t> find_if_in(const Json* list, Match match) {
 }
 
 void compare_list(Walk& walk, const Json& desired, const Json& live) {
-  const ListSchema& schema = list_schema_at(walk.names, walk.builtin);
+  const ListSchema& schema = walk.lists.at(walk.names);
   if (schema.type == ListType::Map) {
     for (std::size_t i = 0; i < desired.size(); ++i) {
       const Json& element = desired[i];
@@ -458,7 +458,7 @@ namespace {
 
 // Merges `desired` into `out` (which holds the live value) as server-side apply does, in place: copying each level
 // of live and then assigning it into its parent would copy the object once per level of depth.
-void merge_into(Json& out, const Json& desired, std::vector<std::string_view>& names, bool builtin) {
+void merge_into(Json& out, const Json& desired, std::vector<std::string_view>& names, const ListTypes& lists) {
   if (desired.is_object()) {
     if (!out.is_object()) {
       out = desired;
@@ -473,20 +473,20 @@ void merge_into(Json& out, const Json& desired, std::vector<std::string_view>& n
         continue;
       }
       names.push_back(key);
-      merge_into(*it, value, names, builtin);
+      merge_into(*it, value, names, lists);
       names.pop_back();
     }
     return;
   }
   if (desired.is_array() && out.is_array()) {
-    const ListSchema& schema = list_schema_at(names, builtin);
+    const ListSchema& schema = lists.at(names);
     const std::size_t live_size = out.size();  // desired elements appended below are not matched against
     if (schema.type == ListType::Map) {
       for (std::size_t i = 0; i < desired.size(); ++i) {
         const Json& element = desired[i];
         auto at = find_same(&out, element, schema.keys, i, live_size);
         if (at) {
-          merge_into(out[*at], element, names, builtin);
+          merge_into(out[*at], element, names, lists);
         } else {
           out.push_back(element);
         }
@@ -532,10 +532,11 @@ bool drop_discarded(Json& value) {
 
 }  // namespace
 
-Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes, bool builtin) {
+Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes,
+             const ListTypes& lists) {
   std::vector<std::string_view> names;
   Json out = live;
-  merge_into(out, desired, names, builtin);
+  merge_into(out, desired, names, lists);
   bool removed = false;
   for (const auto& found : changes) {
     if (found.change.op != ChangeOp::Remove) continue;

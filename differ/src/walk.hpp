@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gitmoor/differ/crd_schema.hpp"
 #include "gitmoor/differ/result.hpp"
 #include "gitmoor/differ/schema.hpp"
 
@@ -28,8 +29,19 @@ struct Token {
   const std::vector<std::string>* keys = nullptr;
 };
 
+// Where the walks learn a list's type: the built-in table for built-in kinds; for a custom resource, its CRD's
+// schema when the caller gave it (crd_schema.hpp), else atomic.
+struct ListTypes {
+  bool builtin = true;
+  const CustomResourceSchemas::Lists* custom = nullptr;
+
+  [[nodiscard]] const ListSchema& at(const std::vector<std::string_view>& names) const {
+    return builtin ? list_schema_at(names, true) : custom_list_schema_at(custom, names);
+  }
+};
+
 struct Walk {
-  bool builtin = true;  // built-in kinds use the list-map table; custom resources' lists are atomic
+  ListTypes lists;
   std::vector<std::string_view> names;  // field names from the root (list elements left out), for the schema
   std::vector<Token> path;
   std::vector<FoundChange> changes;
@@ -45,7 +57,8 @@ void compare_owned(Walk& walk, const Json& owned, const Json* desired, const Jso
 bool owned_fields_kept(const Json& owned, const Json& desired);
 
 // live with desired applied as server-side apply merges it, then the removals of `changes` done.
-Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes, bool builtin);
+Json predict(const Json& live, const Json& desired, const std::vector<FoundChange>& changes,
+             const ListTypes& lists);
 
 // Whether two list-map elements have the same key values (absent key fields take their defaults).
 bool same_keys(const Json& a, const Json& b, const std::vector<std::string>& key_fields);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gitmoor/core/object.hpp"
+#include "gitmoor/differ/crd_schema.hpp"
 #include "gitmoor/differ/ignore.hpp"
 #include "gitmoor/differ/result.hpp"
 
@@ -22,6 +23,9 @@ struct DiffOptions {
   std::vector<IgnoreRule> ignore_rules;
   // spec.replicas of a workload that a HorizontalPodAutoscaler scales is not drift (on by default).
   bool ignore_hpa_replicas = true;
+  // The list types of custom resources, from their CRDs (not owned; must outlive the call). Without it, or for a
+  // kind it holds no CRD of, a custom resource's lists are compared atomically.
+  const CustomResourceSchemas* custom_resource_schemas = nullptr;
 };
 
 // One resource. At least one side must be given: no desired → Extraneous, no live → Missing.
