@@ -67,7 +67,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 }  // namespace
 
-TEST_CASE("apply creates and stamps everything; a second run writes nothing", "[apply]") {
+TEST_CASE("apply creates and stamps everything, a second run writes nothing", "[apply]") {
   test::ApplierEnv env;
   auto first = env.manager->apply_all(objects(kApp), options());
   INFO(first.format_text());

@@ -137,7 +137,7 @@ TEST_CASE("a field gitmoor applied and Git dropped is drift (apply removes it)",
   CHECK_FALSE(diff.predicted["metadata"].contains("labels"));
 }
 
-TEST_CASE("an env var added in Git is drift; one removed only when gitmoor owned it", "[differ][compare]") {
+TEST_CASE("an env var added in Git is drift, one removed only when gitmoor owned it", "[differ][compare]") {
   auto desired = object_of(kDesired);
   desired.json()["spec"]["template"]["spec"]["containers"][0]["env"].push_back({{"name", "LOG"}, {"value", "1"}});
   auto live = object_of(kLive);
@@ -161,7 +161,7 @@ TEST_CASE("list-maps match by key, not position", "[differ][compare]") {
   CHECK(diff.predicted["spec"]["template"]["spec"]["containers"].size() == 2);
 }
 
-TEST_CASE("replicas changed without an HPA is drift; with an HPA it is not", "[differ][compare]") {
+TEST_CASE("replicas changed without an HPA is drift, with an HPA it is not", "[differ][compare]") {
   auto desired = object_of(kDesired);
   auto live = object_of(kLive);
   live.json()["spec"]["replicas"] = 5;
@@ -219,7 +219,7 @@ TEST_CASE("ignore rules reject what they cannot honour", "[differ][ignore]") {
   CHECK_FALSE(rules[0].matches({"apps", "Service", "a", "b"}));
 }
 
-TEST_CASE("missing and extraneous resources; app aggregation", "[differ][compare]") {
+TEST_CASE("missing and extraneous resources, app aggregation", "[differ][compare]") {
   auto desired = object_of(kDesired);
   auto live = object_of(kLive);
   auto stray = object_of(R"(
@@ -268,7 +268,7 @@ TEST_CASE("custom resources compare lists atomically and maps by key", "[differ]
   CHECK(differ::diff_resource(&desired, &live).status == differ::SyncStatus::OutOfSync);
 }
 
-TEST_CASE("finalizers are a set; owned set values dropped from Git are removed", "[differ][compare]") {
+TEST_CASE("finalizers are a set, owned set values dropped from Git are removed", "[differ][compare]") {
   auto desired = object_of("{apiVersion: v1, kind: ConfigMap, metadata: {name: c, finalizers: [a.io/x]}, data: {k: v}}");
   auto live = object_of(R"(
 apiVersion: v1

@@ -108,7 +108,7 @@ TEST_CASE("gitmoor diff on every golden pair: exit code, JSON, and no Secret val
   }
 }
 
-TEST_CASE("gitmoor diff: errors exit 2; folders of manifests and Lists are read", "[differ][cli]") {
+TEST_CASE("gitmoor diff: errors exit 2, folders of manifests and Lists are read", "[differ][cli]") {
   auto bin = test::gitmoor_binary().string();
   auto missing = core::run_subprocess({bin, "diff", "--desired", "/nonexistent/x.yaml", "--live", "/nonexistent"});
   CHECK(missing.exit_code == 2);

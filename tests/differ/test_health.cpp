@@ -30,7 +30,7 @@ TEST_CASE("health fixtures assess to their expected status", "[differ][health]")
   }
 }
 
-TEST_CASE("missing is Missing; app health is the worst", "[differ][health]") {
+TEST_CASE("missing is Missing, app health is the worst", "[differ][health]") {
   CHECK(differ::assess_health(nullptr).status == differ::HealthStatus::Missing);
   using H = differ::HealthStatus;
   CHECK(differ::worst_health({}).status == H::Healthy);

@@ -165,7 +165,7 @@ TEST_CASE("validation errors come back as kubectl shows them from a real cluster
   CHECK(media.status == 415);
 }
 
-TEST_CASE("TLS with a bearer token; a wrong token is refused with 401", "[e2e]") {
+TEST_CASE("TLS with a bearer token, a wrong token is refused with 401", "[e2e]") {
   gitmoor::sandbox::SandboxOptions options;
   options.tls = true;
   options.token = "s3cret";

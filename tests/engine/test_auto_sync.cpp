@@ -92,7 +92,7 @@ TEST_CASE("auto-sync: only extraneous objects and prune off is nothing to do", "
   CHECK_THAT(d.reason, Catch::Contains("prune is off"));
 }
 
-TEST_CASE("self-heal backoff: the first drift heals at once; an object that keeps drifting waits 2 s, 6 s, 18 s ... 5 min",
+TEST_CASE("self-heal backoff: the first drift heals at once, an object that keeps drifting waits 2 s, 6 s, 18 s ... 5 min",
           "[auto_sync]") {
   SelfHealBackoff backoff;
   const auto t0 = std::chrono::steady_clock::time_point{} + 1h;

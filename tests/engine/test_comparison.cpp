@@ -40,7 +40,7 @@ const std::string kHook = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m
 
 }  // namespace
 
-TEST_CASE("compare: a declared object missing live is OutOfSync and Missing; the app is OutOfSync", "[comparison]") {
+TEST_CASE("compare: a declared object missing live is OutOfSync and Missing, the app is OutOfSync", "[comparison]") {
   const std::vector<Object> desired{stamped(object(kDeployment), "tetris"), stamped(object(kConfigMap), "tetris")};
   auto live_cm = stamped(object(kConfigMap), "tetris");
   const auto c = engine::compare("tetris", desired, {live_cm}, {});

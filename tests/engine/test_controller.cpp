@@ -103,7 +103,7 @@ const std::string kCreateNamespace = "  syncPolicy:\n    syncOptions: [CreateNam
 
 }  // namespace
 
-TEST_CASE("controller: an app without automated sync waits for sync(); a second sync while one runs is refused",
+TEST_CASE("controller: an app without automated sync waits for sync(), a second sync while one runs is refused",
           "[controller]") {
   ControllerEnv env;
   env.repo().write("config/cm.yaml", kConfigMap);
@@ -127,7 +127,7 @@ TEST_CASE("controller: an app without automated sync waits for sync(); a second 
   CHECK_THROWS_AS(controller.terminate("manual"), core::InvalidInput);  // nothing runs
 }
 
-TEST_CASE("controller: a sync to another revision deploys that commit; the next compare shows the difference",
+TEST_CASE("controller: a sync to another revision deploys that commit, the next compare shows the difference",
           "[controller]") {
   ControllerEnv env;
   env.repo().write("config/cm.yaml", kConfigMap);

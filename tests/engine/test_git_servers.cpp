@@ -71,7 +71,7 @@ TEST_CASE("git://: clone, resolve every kind of revision, detect and fetch a new
   CHECK_THAT(message, Contains("missing.git"));
 }
 
-TEST_CASE("http:// with basic auth: right credentials fetch; wrong or missing ones fail clearly and never leak",
+TEST_CASE("http:// with basic auth: right credentials fetch, wrong or missing ones fail clearly and never leak",
           "[engine][git][http]") {
   test::ScratchDir dir;
   test::GitRemote remote(dir.path() / "served", "tetris.git");

@@ -59,7 +59,7 @@ TEST_CASE("branch, tag, annotated tag, HEAD, full and short SHA resolve to their
   CHECK(f.source.counters().fetches == 1);
 }
 
-TEST_CASE("an unchanged remote costs one remote check and no fetch; a new commit is detected and fetched",
+TEST_CASE("an unchanged remote costs one remote check and no fetch, a new commit is detected and fetched",
           "[engine][git]") {
   SourceFixture f;
   f.remote.write("app/cm.yaml", "a: 1\n");

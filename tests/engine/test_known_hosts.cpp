@@ -49,7 +49,7 @@ HostKey make_key(const fs::path& dir, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("known_hosts: plain, [host]:port and hashed entries; a changed key is a mismatch", "[engine][ssh]") {
+TEST_CASE("known_hosts: plain, [host]:port and hashed entries, a changed key is a mismatch", "[engine][ssh]") {
   test::ScratchDir dir;
   const HostKey server = make_key(dir.path(), "server");
   const HostKey impostor = make_key(dir.path(), "impostor");

@@ -33,7 +33,7 @@ TEST_CASE("work queue: a key added while it is processed comes back once, after 
   CHECK(queue.size() == 0);
 }
 
-TEST_CASE("work queue: add_after delivers later; the earliest schedule wins", "[work_queue]") {
+TEST_CASE("work queue: add_after delivers later, the earliest schedule wins", "[work_queue]") {
   WorkQueue queue;
   queue.add_after("late", 10min);
   queue.add_after("soon", 30ms);

@@ -109,7 +109,7 @@ TEST_CASE("namespaced objects need their namespace", "[sandbox]") {
   CHECK(r.body["message"] == "namespaces \"nowhere\" not found");
 }
 
-TEST_CASE("lists carry kind, apiVersion and resourceVersion; limit and continue page through", "[sandbox]") {
+TEST_CASE("lists carry kind, apiVersion and resourceVersion, limit and continue page through", "[sandbox]") {
   ApiServer api(quiet());
   for (const char* n : {"a", "b", "c", "d", "e"}) REQUIRE(call(api, "POST", kCms, configmap(n)).status == 201);
   auto all = call(api, "GET", kCms);
@@ -359,7 +359,7 @@ TEST_CASE("namespace deletion removes its contents, then the namespace", "[sandb
   CHECK(call(api, "GET", "/api/v1/namespaces/doomed").status == 404);
 }
 
-TEST_CASE("a CRD serves its resource at once; deleting it deletes the custom objects", "[sandbox]") {
+TEST_CASE("a CRD serves its resource at once, deleting it deletes the custom objects", "[sandbox]") {
   ApiServer api(quiet());
   Json crd = Json::parse(R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
     "metadata":{"name":"widgets.example.com"},

@@ -47,7 +47,7 @@ TEST_CASE("authentication: client certificate, token, or anonymous when nothing 
   CHECK(authenticate(with("bob", {}, "wrong"), both)->username == "bob");
 }
 
-TEST_CASE("selfsubjectreviews answers the authenticated user; unauthenticated requests get 401", "[sandbox][auth]") {
+TEST_CASE("selfsubjectreviews answers the authenticated user, unauthenticated requests get 401", "[sandbox][auth]") {
   ApiOptions o;
   o.controllers = false;
   o.client_certificates = true;

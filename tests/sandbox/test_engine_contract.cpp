@@ -120,7 +120,7 @@ TEST_CASE("custom resource status subresource: the main resource ignores status,
   CHECK(status_again.body["spec"]["source"]["path"] == "apps/web2");
 }
 
-TEST_CASE("a stale resourceVersion is 409 Conflict on any object, leases included; POST of an existing name is "
+TEST_CASE("a stale resourceVersion is 409 Conflict on any object, leases included, POST of an existing name is "
           "409 AlreadyExists",
           "[sandbox][engine-contract]") {
   ApiServer api(quiet());

@@ -137,7 +137,7 @@ TEST_CASE("a Job running false fails after the default backoffLimit of 6", "[san
   CHECK_FALSE(has_condition(failed, "Complete"));
 }
 
-TEST_CASE("a Job with backoffLimit 0 fails on its first failed Pod; exit 0 still completes", "[sandbox][job]") {
+TEST_CASE("a Job with backoffLimit 0 fails on its first failed Pod, exit 0 still completes", "[sandbox][job]") {
   ApiServer api(fast_controllers());
   REQUIRE(call(api, "POST", kJobs, job("once", {"sh", "-c", "exit 5"}, {{"backoffLimit", 0}})).status == 201);
   REQUIRE(call(api, "POST", kJobs, job("fine", {"sh", "-c", "exit 0"})).status == 201);

@@ -66,7 +66,7 @@ TEST_CASE("a quantity applied in another spelling is the same value: no conflict
   CHECK(again.body["metadata"]["resourceVersion"] == bob.body["metadata"]["resourceVersion"]);
 }
 
-TEST_CASE("claims, HPA targets, LimitRanges and ResourceQuotas; non-quantity fields untouched", "[sandbox][quantity]") {
+TEST_CASE("claims, HPA targets, LimitRanges and ResourceQuotas, non-quantity fields untouched", "[sandbox][quantity]") {
   Json pvc{{"spec", {{"resources", {{"requests", {{"storage", "1024Mi"}}}}}}}, {"status", {{"capacity", {{"storage", "2048Mi"}}}}}};
   canonicalise_quantities("PersistentVolumeClaim", pvc);
   CHECK(pvc["spec"]["resources"]["requests"]["storage"] == "1Gi");

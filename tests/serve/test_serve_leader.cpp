@@ -20,7 +20,7 @@ long replicas(ServeEnv& env) {
 
 }  // namespace
 
-TEST_CASE("only the leader writes; when it dies the standby takes over", "[serve]") {
+TEST_CASE("only the leader writes, when it dies the standby takes over", "[serve]") {
   ServeEnv env;
   env.install_crd();
   const std::string commit = env.commit_example();
