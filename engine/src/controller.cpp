@@ -31,8 +31,6 @@ bool worth_watching(const applier::ApiResource& resource) {
 
 }  // namespace
 
-void release_free_memory();
-
 AppSource app_source(const Application& app) {
   AppSource source;
   source.app = app.name;

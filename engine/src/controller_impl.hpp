@@ -131,5 +131,7 @@ struct Controller::Impl {
 };
 
 AppSource app_source(const Application& app);
+// Hands memory the allocator holds but nothing uses back to the system (glibc; after a poll or a sync).
+void release_free_memory();
 
 }  // namespace gitmoor::engine

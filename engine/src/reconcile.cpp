@@ -371,6 +371,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
   engine_log().info("application {}: sync {} {}: {}", app.name, commit.substr(0, 12), to_string(state.phase),
                     state.message);
   if (retry) queue.add_after(app.name, retry_wait);
+  release_free_memory();  // a sync frees a lot at once (lists, requests, the operation's state)
 }
 
 // Status goes to the custom resource (file Applications keep it in memory). A status that differs only in
