@@ -8,6 +8,13 @@
 
 namespace gitmoor::test {
 
+// An API server without the simulated controllers: only what the test writes happens.
+inline sandbox::ApiOptions quiet() {
+  sandbox::ApiOptions options;
+  options.controllers = false;
+  return options;
+}
+
 struct Reply {
   int status = 0;
   nlohmann::json body;

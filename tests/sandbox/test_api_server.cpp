@@ -9,15 +9,11 @@ using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::sandbox::WatchStream;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using gitmoor::test::configmap;
 using Json = nlohmann::json;
 
 namespace {
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 
 std::vector<Json> drain(WatchStream& w, std::size_t max_lines) {
   std::vector<Json> events;

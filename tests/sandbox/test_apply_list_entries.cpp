@@ -7,15 +7,11 @@
 using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using Json = nlohmann::json;
 
 namespace {
 
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 
 const std::string kDeploy = "/apis/apps/v1/namespaces/default/deployments/backend";
 

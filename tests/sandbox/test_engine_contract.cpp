@@ -12,15 +12,11 @@ using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::sandbox::WatchStream;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using Json = nlohmann::json;
 
 namespace {
 
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 
 // An Application-like CRD with a status subresource, as the engine installs it.
 void install_crd(ApiServer& api) {

@@ -7,15 +7,11 @@ using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::sandbox::WatchStream;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using gitmoor::test::configmap;
 using Json = nlohmann::json;
 
 namespace {
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 const std::string kCms = "/api/v1/namespaces/default/configmaps";
 
 std::uint64_t counted(ApiServer& api, const std::string& verb, const std::string& resource, int code) {

@@ -8,15 +8,11 @@ using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::sandbox::go_label_selector;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using Json = nlohmann::json;
 
 namespace {
 
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 
 Json workload(const std::string& kind, const std::string& name, const std::string& app) {
   Json o{{"apiVersion", kind == "Job" ? "batch/v1" : "apps/v1"},

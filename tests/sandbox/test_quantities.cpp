@@ -9,14 +9,10 @@ using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
 using gitmoor::sandbox::canonicalise_quantities;
 using gitmoor::test::call;
+using gitmoor::test::quiet;
 using Json = nlohmann::json;
 
 namespace {
-ApiOptions quiet() {
-  ApiOptions o;
-  o.controllers = false;
-  return o;
-}
 
 Json deployment(const Json& requests, const Json& limits) {
   return {{"apiVersion", "apps/v1"},
