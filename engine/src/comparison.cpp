@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gitmoor/applier/tracking.hpp"
+#include "gitmoor/differ/crd_schema.hpp"
 #include "gitmoor/differ/health.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 
@@ -76,7 +77,14 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired, c
     if (object.annotation(applier::kTrackingAnnotation) != applier::tracking_id(app, object.key())) continue;
     owned.push_back(object);
   }
-  result.diff = differ::diff_app(declared, owned, options);
+  // Custom resources whose CRD the app itself declares are compared by the CRD's list keys (as server-side apply
+  // merges them); others keep atomic lists.
+  const auto schemas = differ::CustomResourceSchemas::from_objects(declared);
+  differ::DiffOptions diff_options = options;
+  if (diff_options.custom_resource_schemas == nullptr && !schemas.empty()) {
+    diff_options.custom_resource_schemas = &schemas;
+  }
+  result.diff = differ::diff_app(declared, owned, diff_options);
 
   std::map<core::ResourceKey, const Object*> desired_by_key, live_by_key;
   for (const auto& o : declared) desired_by_key[o.key()] = &o;

@@ -23,7 +23,8 @@ struct Comparison {
 
 // `desired`: rendered, stamped and namespaced (ResourceManager::prepare), hooks included (they are left out here).
 // `live`: candidates carrying the app label; only those whose tracking id is exactly this app's count (identity is
-// the annotation, DESIGN.md decision 5), and live hooks are never extraneous.
+// the annotation, DESIGN.md decision 5), and live hooks are never extraneous. CRDs among `desired` give their
+// custom resources' list keys to the differ.
 Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
                    const std::vector<core::Object>& live, const differ::DiffOptions& options);
 

@@ -1,9 +1,13 @@
 // Compare: desired against live → status.resources, sync, health and images; identity by the exact tracking id.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "comparison.hpp"
 #include "gitmoor/applier/tracking.hpp"
 #include "gitmoor/core/yaml.hpp"
+#include "test_paths.hpp"
 
 using namespace gitmoor;
 using core::Json;
@@ -86,4 +90,44 @@ TEST_CASE("compare: only objects with exactly this app's tracking id can require
   }
   CHECK(old_requires_pruning);
   CHECK(c.health.status == differ::HealthStatus::Healthy);  // extraneous objects do not count for health
+}
+
+TEST_CASE("compare: a custom resource whose CRD the app declares is compared by the CRD's list keys",
+          "[comparison]") {
+  std::ifstream in(test::testdata_dir() / "crd-schema" / "gateway-crd.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto crd = stamped(Object(core::parse_yaml(text.str())), "tetris");
+  auto desired_gateway = stamped(object(R"(
+apiVersion: net.example.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: game}
+spec:
+  listeners:
+  - {name: web, port: 80, protocol: HTTP}
+)"), "tetris");
+  // Live: gitmoor's listener plus one another manager (a controller) added, as server-side apply merges them.
+  auto live_gateway = desired_gateway;
+  live_gateway.json()["spec"]["listeners"] = core::parse_yaml(
+      "[{name: status, port: 15021, protocol: HTTP}, {name: web, port: 80, protocol: HTTP}]");
+  live_gateway.json()["metadata"]["managedFields"] = core::parse_yaml(R"(
+- manager: gitmoor
+  operation: Apply
+  apiVersion: net.example.io/v1
+  fieldsType: FieldsV1
+  fieldsV1:
+    f:metadata: {f:annotations: {f:gitmoor.dev/tracking-id: {}}, f:labels: {f:gitmoor.dev/app: {}}}
+    f:spec: {f:listeners: {'k:{"port":80,"protocol":"HTTP"}': {.: {}, f:name: {}, f:port: {}, f:protocol: {}}}}
+- manager: edge-controller
+  operation: Apply
+  apiVersion: net.example.io/v1
+  fieldsType: FieldsV1
+  fieldsV1:
+    f:spec: {f:listeners: {'k:{"port":15021,"protocol":"HTTP"}': {.: {}, f:name: {}, f:port: {}, f:protocol: {}}}}
+)");
+  const auto with_crd = engine::compare("tetris", {crd, desired_gateway}, {crd, live_gateway}, {});
+  CHECK(with_crd.sync_status == "Synced");
+  // Without the CRD the list is atomic and the controller's listener looks like drift.
+  const auto without = engine::compare("tetris", {desired_gateway}, {live_gateway}, {});
+  CHECK(without.sync_status == "OutOfSync");
 }
