@@ -209,3 +209,35 @@ TEST_CASE("controller: terminate stops a sync that waits for health", "[controll
   CHECK_THAT(env.operation("stuck").value("message", ""), Catch::Contains("terminated"));
   CHECK_FALSE(env.get("/api/v1/namespaces/stuck/configmaps/after"));  // the next wave never ran
 }
+
+TEST_CASE("controller: an object that keeps drifting is healed at once the first time, then backs off and says so",
+          "[controller]") {
+  ControllerEnv env;
+  env.repo().write("config/cm.yaml", kConfigMap);
+  env.repo().commit("config");
+  env.app_file("fought", "config", "fought",
+               "  syncPolicy:\n    automated: {prune: true, selfHeal: true}\n    syncOptions: [CreateNamespace=true]\n");
+  env.start();
+  REQUIRE(eventually([&] { return env.sync("fought") == "Synced"; }));
+  const auto level = [&] {
+    auto cm = env.get("/api/v1/namespaces/fought/configmaps/settings");
+    return cm ? (*cm)["data"].value("level", "") : "";
+  };
+  const auto drift = [&] {
+    env.client().request_json({.method = "PATCH",
+                               .path = "/api/v1/namespaces/fought/configmaps/settings?fieldManager=other-tool",
+                               .body = R"({"data":{"level":"9"}})",
+                               .content_type = "application/merge-patch+json"});
+  };
+  drift();
+  REQUIRE(eventually([&] { return level() == "1"; }));  // healed at once
+  drift();  // again, right away: another tool is fighting gitmoor
+  REQUIRE(eventually([&] {
+    for (const auto& c : env.status("fought").value("conditions", Json::array())) {
+      if (c.value("type", "") == "SelfHealBackoff") return c.value("message", "").find("keeps drifting") != std::string::npos;
+    }
+    return false;
+  }));
+  CHECK(level() == "9");  // not yet: the backoff holds the second heal
+  CHECK(eventually([&] { return level() == "1"; }));  // healed when the 2 s backoff has passed
+}
