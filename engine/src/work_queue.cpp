@@ -65,7 +65,9 @@ std::optional<std::string> WorkQueue::get() {
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, delayed_.begin()->first);
+      // A copy: the node may be erased by another thread while this one waits with the lock released.
+      const auto next_due = delayed_.begin()->first;
+      cv_.wait_until(lock, next_due);
     }
   }
 }
