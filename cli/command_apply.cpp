@@ -6,6 +6,7 @@
 
 #include "command_apply.hpp"
 #include "commands.hpp"
+#include "gitmoor/core/duration.hpp"
 #include "render_flags.hpp"
 #include "gitmoor/applier/kubeconfig.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
@@ -14,29 +15,6 @@
 #include "gitmoor/renderer/render.hpp"
 
 namespace gitmoor::cli {
-
-namespace {
-
-// Parses 30s, 5m, 1h, or plain seconds.
-std::chrono::milliseconds parse_duration(const std::string& text) {
-  if (text.empty()) throw CLI::ValidationError("--timeout", "empty duration");
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    throw CLI::ValidationError("--timeout", text + ": expected a duration like 90s, 5m or 1h");
-  }
-  const std::string unit = text.substr(used);
-  double scale = 1000;
-  if (unit == "ms") scale = 1;
-  else if (unit == "m") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else if (!unit.empty() && unit != "s") throw CLI::ValidationError("--timeout", text + ": unknown unit " + unit);
-  return std::chrono::milliseconds(static_cast<long long>(value * scale));
-}
-
-}  // namespace
 
 void add_app_source_flags(CLI::App& cmd, AppSourceFlags& flags) {
   auto* dir = cmd.add_option("--dir", flags.dir, "Render a local directory (no Git)");
@@ -122,7 +100,7 @@ void register_apply(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   cmd->callback([args, &exit_code] {
-    const auto timeout = parse_duration(args->timeout);
+    const auto timeout = core::parse_duration(args->timeout, "--timeout");
     applier::ChangeSet result;
     try {
       const auto cluster = cluster_config(args->source);

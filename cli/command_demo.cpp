@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "demo_repository.hpp"
 #include "engine_runtime.hpp"
+#include "stop_signals.hpp"
 #include "gitmoor/applier/kubeconfig.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/duration.hpp"

@@ -1,7 +1,8 @@
-#include <csignal>
 #include <iostream>
 
 #include "commands.hpp"
+#include "listen_address.hpp"
+#include "stop_signals.hpp"
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/sandbox/sandbox.hpp"
 
@@ -24,35 +25,21 @@ void register_sandbox(CLI::App& app, int& exit_code) {
   cmd->add_option("--pod-ready-delay-ms", *ready_delay_ms, "How long simulated Pods take to become Ready")
       ->capture_default_str();
   cmd->callback([=, &exit_code] {
-    auto colon = listen->rfind(':');
-    if (colon == std::string::npos) throw core::InvalidInput("--listen " + *listen + ": expected host:port");
+    const auto address = parse_listen_address(*listen, "--listen");
     sandbox::SandboxOptions options;
-    options.host = listen->substr(0, colon);
-    if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
-    try {
-      int port = std::stoi(listen->substr(colon + 1));
-      if (port < 0 || port > 65535) throw std::out_of_range("port");
-      options.port = static_cast<std::uint16_t>(port);
-    } catch (const std::exception&) {
-      throw core::InvalidInput("--listen " + *listen + ": the port is not a number from 0 to 65535");
-    }
+    options.host = address.host;
+    options.port = address.port;
     options.tls = *tls;
     options.token = *token;
     options.controllers = *controllers;
     options.pod_ready_delay = std::chrono::milliseconds(*ready_delay_ms);
 
-    // Block the stop signals before any thread starts, then wait for one.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    block_stop_signals();  // before any thread starts
 
     auto server = sandbox::Sandbox::start(options);
     if (!kubeconfig_out->empty()) server->write_kubeconfig(*kubeconfig_out);
     std::cout << "listening on " << server->url() << std::endl;
-    int received = 0;
-    sigwait(&signals, &received);
+    wait_for_stop_signal();
     server->stop();
     exit_code = kExitOk;
   });

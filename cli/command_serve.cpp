@@ -6,6 +6,7 @@
 #include "command_apply.hpp"
 #include "commands.hpp"
 #include "engine_runtime.hpp"
+#include "stop_signals.hpp"
 #include "gitmoor/core/duration.hpp"
 #include "render_flags.hpp"
 

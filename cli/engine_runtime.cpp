@@ -1,8 +1,6 @@
 // See engine_runtime.hpp.
 #include "engine_runtime.hpp"
 
-#include <csignal>
-
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
 
@@ -43,44 +41,11 @@ void EngineRuntime::stop() {
 std::string EngineRuntime::url() const { return http_->url(); }
 
 web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw core::InvalidInput(flag + " " + listen + ": expected host:port");
+  const auto address = parse_listen_address(listen, flag);
   web::HttpServerOptions options;
-  options.address = listen.substr(0, colon);
-  if (options.address.empty()) options.address = "0.0.0.0";
-  if (options.address.size() > 2 && options.address.front() == '[') {
-    options.address = options.address.substr(1, options.address.size() - 2);
-  }
-  try {
-    const int port = std::stoi(listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    options.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    throw core::InvalidInput(flag + " " + listen + ": the port is not a number from 0 to 65535");
-  }
+  options.address = address.host;
+  options.port = address.port;
   return options;
-}
-
-namespace {
-sigset_t stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  return signals;
-}
-}  // namespace
-
-void block_stop_signals() {
-  const auto signals = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-}
-
-int wait_for_stop_signal() {
-  const auto signals = stop_signals();
-  int received = 0;
-  sigwait(&signals, &received);
-  return received;
 }
 
 }  // namespace gitmoor::cli

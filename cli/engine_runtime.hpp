@@ -9,6 +9,7 @@
 #include "gitmoor/engine/controller.hpp"
 #include "gitmoor/engine/leader_election.hpp"
 #include "gitmoor/web/http_server.hpp"
+#include "listen_address.hpp"
 
 namespace gitmoor::cli {
 
@@ -43,8 +44,5 @@ class EngineRuntime {
 // Parses `host:port` (`:8080` = every address) into the HTTP options; throws core::InvalidInput naming the flag.
 web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag);
 
-// Blocks SIGINT and SIGTERM in every thread started afterwards (call first), then waits for one.
-void block_stop_signals();
-int wait_for_stop_signal();
 
 }  // namespace gitmoor::cli

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "gitmoor/core/duration.hpp"
 #include "gitmoor/core/error.hpp"
 
 namespace gitmoor::engine {
@@ -310,37 +311,12 @@ std::optional<std::chrono::milliseconds> parse_duration(const core::Json& value)
   if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
     return milliseconds(std::stoll(text) * 1000);
   }
-  // Go's time.ParseDuration, without signs: one or more <decimal><unit>.
-  double total_ms = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (i == start) return std::nullopt;
-    double number = 0;
-    try {
-      number = std::stod(text.substr(start, i - start));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    std::size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    double scale = 0;
-    if (unit == "ms") {
-      scale = 1;
-    } else if (unit == "s") {
-      scale = 1000;
-    } else if (unit == "m") {
-      scale = 60 * 1000;
-    } else if (unit == "h") {
-      scale = 3600 * 1000;
-    } else {
-      return std::nullopt;
-    }
-    total_ms += number * scale;
+  // Go's time.ParseDuration form (500ms, 5s, 1h30m); signs are refused like any other malformed text.
+  try {
+    return core::parse_duration(text, "duration");
+  } catch (const core::InvalidInput&) {
+    return std::nullopt;
   }
-  return milliseconds(static_cast<std::int64_t>(total_ms));
 }
 
 Application parse_application(const core::Json& object, ApplicationOrigin origin, const std::string& subject) {

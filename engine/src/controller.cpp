@@ -31,6 +31,27 @@ bool worth_watching(const applier::ApiResource& resource) {
 
 }  // namespace
 
+std::string error_message(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+void AppRecord::take_poll(const AppManifests& result) {
+  needs_poll = false;
+  if (!result.ok()) {
+    source_error = error_message(result.error);
+    return;
+  }
+  commit = result.commit;
+  manifests = result.manifests;
+  source_error.clear();
+}
+
 AppSource app_source(const Application& app) {
   AppSource source;
   source.app = app.name;
@@ -144,17 +165,7 @@ void Controller::Impl::poll_all() {
     auto& record = records[i];
     {
       std::lock_guard lock(mutex);
-      if (result.ok()) {
-        record->commit = result.commit;
-        record->manifests = result.manifests;
-        record->source_error.clear();
-      } else {
-        try {
-          std::rethrow_exception(result.error);
-        } catch (const std::exception& e) {
-          record->source_error = e.what();
-        }
-      }
+      record->take_poll(result);
       record->needs_poll = false;
     }
     queue.add(record->app.name);  // every app is compared each poll: reconciledAt moves, nothing missed stays so

@@ -68,7 +68,14 @@ struct AppRecord {
   } last_compare;
   std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
+
+  // Takes a poll's outcome (caller holds Impl::mutex): good manifests replace the last ones; an error is kept apart
+  // and leaves the last good manifests in place, so nothing is pruned on it.
+  void take_poll(const AppManifests& result);
 };
+
+// The message of a captured exception (GitError, RenderError, ...).
+std::string error_message(const std::exception_ptr& error);
 
 struct Controller::Impl {
   Impl(applier::Client& client, ControllerOptions options);

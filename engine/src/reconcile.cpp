@@ -45,20 +45,11 @@ std::chrono::milliseconds retry_backoff(const RetryPolicy& retry, int attempt) {
 void Controller::Impl::poll_source(AppRecord& record, const Application& app) {
   auto results = poller.poll({app_source(app)});
   std::lock_guard lock(mutex);
-  record.needs_poll = false;
-  if (results.empty()) return;
-  auto& result = results.front();
-  if (result.ok()) {
-    record.commit = result.commit;
-    record.manifests = result.manifests;
-    record.source_error.clear();
+  if (results.empty()) {
+    record.needs_poll = false;
     return;
   }
-  try {
-    std::rethrow_exception(result.error);
-  } catch (const std::exception& e) {
-    record.source_error = e.what();
-  }
+  record.take_poll(results.front());
 }
 
 void Controller::Impl::reconcile(const std::string& name) {
@@ -233,12 +224,7 @@ void Controller::Impl::reconcile(const std::string& name) {
     source.target_revision = request.revision;
     auto result = poller.poll({source}).front();
     if (!result.ok()) {
-      std::string message;
-      try {
-        std::rethrow_exception(result.error);
-      } catch (const std::exception& e) {
-        message = e.what();
-      }
+      const std::string message = error_message(result.error);
       {
         std::lock_guard lock(mutex);
         OperationState failed;
