@@ -17,18 +17,62 @@ constexpr std::array<std::string_view, 8> kServerMetadata{
     "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
     "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"};
 
-// Fields of the desired object that are never compared: identity (matched by key), and what the server owns.
-bool skipped(const Walk& walk, std::string_view key) {
-  const auto depth = walk.names.size();
+}  // namespace
+
+bool skipped_field(const std::vector<std::string_view>& names, std::string_view key) {
+  const auto depth = names.size();
   if (depth == 0) return key == "status" || key == "apiVersion" || key == "kind";
-  if (depth == 1 && walk.names[0] == "metadata") {
+  if (depth == 1 && names[0] == "metadata") {
     return std::find(kServerMetadata.begin(), kServerMetadata.end(), key) != kServerMetadata.end();
   }
-  if (depth == 2 && walk.names[0] == "metadata" && walk.names[1] == "annotations") {
+  if (depth == 2 && names[0] == "metadata" && names[1] == "annotations") {
     return key == "kubectl.kubernetes.io/last-applied-configuration";
   }
   return false;
 }
+
+std::optional<KeyFields> read_keys(std::string_view s) {
+  KeyFields fields;
+  std::size_t i = 0;
+  auto quoted = [&](std::string_view& out) {
+    if (i >= s.size() || s[i] != '"') return false;
+    const std::size_t start = ++i;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\') return false;
+      ++i;
+    }
+    if (i >= s.size()) return false;
+    out = s.substr(start, i - start);
+    ++i;
+    return true;
+  };
+  if (s.empty() || s[i++] != '{') return std::nullopt;
+  while (i < s.size()) {
+    KeyField f;
+    if (!quoted(f.name) || i >= s.size() || s[i++] != ':') return std::nullopt;
+    if (i < s.size() && s[i] == '"') {
+      f.is_string = true;
+      if (!quoted(f.text)) return std::nullopt;
+    } else {
+      const std::size_t start = i;
+      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-')) ++i;
+      if (i == start) return std::nullopt;
+      f.text = s.substr(start, i - start);
+    }
+    if (fields.size == fields.items.size()) return std::nullopt;
+    fields.items[fields.size++] = f;
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < s.size() && s[i] == '}' && i + 1 == s.size()) return fields;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+
+namespace {
 
 const Json* member(const Json* object, std::string_view key) {
   if (object == nullptr || !object->is_object()) return nullptr;
@@ -176,62 +220,6 @@ std::optional<std::size_t> find_value(const Json* list, const Json& value, std::
   if (list == nullptr || !list->is_array()) return std::nullopt;
   for (std::size_t i = 0; i < std::min(list->size(), limit); ++i) {
     if ((*list)[i] == value) return i;
-  }
-  return std::nullopt;
-}
-
-// A `k:` element's keys, read without a JSON parser for the usual flat {"name":"x","port":80} shape (the owned walk
-// meets one per list-map element of every object); anything else goes through the full parser.
-struct KeyField {
-  std::string_view name;
-  bool is_string = false;
-  std::string_view text;  // the string, or the number's spelling
-};
-
-// List-map keys have at most a few fields (port+protocol, topologyKey+whenUnsatisfiable): no allocation needed.
-struct KeyFields {
-  std::array<KeyField, 4> items;
-  std::size_t size = 0;
-  [[nodiscard]] const KeyField* begin() const { return items.data(); }
-  [[nodiscard]] const KeyField* end() const { return items.data() + size; }
-};
-
-std::optional<KeyFields> read_keys(std::string_view s) {
-  KeyFields fields;
-  std::size_t i = 0;
-  auto quoted = [&](std::string_view& out) {
-    if (i >= s.size() || s[i] != '"') return false;
-    const std::size_t start = ++i;
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\') return false;
-      ++i;
-    }
-    if (i >= s.size()) return false;
-    out = s.substr(start, i - start);
-    ++i;
-    return true;
-  };
-  if (s.empty() || s[i++] != '{') return std::nullopt;
-  while (i < s.size()) {
-    KeyField f;
-    if (!quoted(f.name) || i >= s.size() || s[i++] != ':') return std::nullopt;
-    if (i < s.size() && s[i] == '"') {
-      f.is_string = true;
-      if (!quoted(f.text)) return std::nullopt;
-    } else {
-      const std::size_t start = i;
-      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-')) ++i;
-      if (i == start) return std::nullopt;
-      f.text = s.substr(start, i - start);
-    }
-    if (fields.size == fields.items.size()) return std::nullopt;
-    fields.items[fields.size++] = f;
-    if (i < s.size() && s[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (i < s.size() && s[i] == '}' && i + 1 == s.size()) return fields;
-    return std::nullopt;
   }
   return std::nullopt;
 }
@@ -390,7 +378,7 @@ void compare_desired(Walk& walk, const Json& desired, const Json* live) {
     }
     OrderedLookup live_fields(live);
     for (const auto& [key, value] : fields_of(desired)) {
-      if (skipped(walk, key)) continue;
+      if (skipped_field(walk.names, key)) continue;
       Step step(walk, field_token(key));
       compare_desired(walk, value, live_fields.find(key));
     }

@@ -2,6 +2,8 @@
 // The two walks of the comparison (see diff.hpp): desired against live, and the manager's owned fields against
 // desired. Private to the differ. The walks run for every object on every reconcile, so the path is kept as views
 // and turned into strings only when a change is recorded.
+#include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,5 +68,27 @@ bool same_keys(const Json& a, const Json& b, const std::vector<std::string>& key
 Json keys_of(const Json& element, const std::vector<std::string>& key_fields);
 
 std::string escape_pointer(std::string_view token);
+
+// Fields of the desired object that are never compared: identity (matched by key), and what the server owns
+// (status, uid, resourceVersion, managedFields, kubectl's last-applied annotation, ...). `names` leads to the field.
+bool skipped_field(const std::vector<std::string_view>& names, std::string_view key);
+
+// A `k:` element's keys, read without a JSON parser for the usual flat {"name":"x","port":80} shape (the owned walk
+// meets one per list-map element of every object); nullopt for anything else, which goes through the full parser.
+struct KeyField {
+  std::string_view name;
+  bool is_string = false;
+  std::string_view text;  // the string, or the number's spelling
+};
+
+// List-map keys have at most a few fields (port+protocol, topologyKey+whenUnsatisfiable): no allocation needed.
+struct KeyFields {
+  std::array<KeyField, 4> items;
+  std::size_t size = 0;
+  [[nodiscard]] const KeyField* begin() const { return items.data(); }
+  [[nodiscard]] const KeyField* end() const { return items.data() + size; }
+};
+
+std::optional<KeyFields> read_keys(std::string_view element);
 
 }  // namespace gitmoor::differ::detail

@@ -5,7 +5,9 @@
 // by their merge keys, other lists atomically; quantities by value, numbers by value) and (b) no field that the
 // field manager owns in the live object's managedFields is absent from the desired object (apply would remove it).
 // Fields other managers set (defaults, controllers, webhooks) are not drift.
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,24 @@ struct DiffOptions {
 // `hpa_targets` are the keys of workloads scaled by an HPA (see hpa_targets()).
 ResourceDiff diff_resource(const core::Object* desired, const core::Object* live, const DiffOptions& options = {},
                            const std::vector<core::ResourceKey>& hpa_targets = {});
+
+// An object in gitmoor's packed form (core/packed.hpp: the form the applier's LiveCache keeps live objects in) and
+// its key. The bytes are not owned.
+struct PackedResource {
+  core::ResourceKey key;
+  std::span<const std::uint8_t> packed;
+};
+
+// diff_resource over packed objects, with the same result. The common case, in sync, is decided by reading both
+// objects in place (no decode; what desired does not mention is skipped whole); anything else — a difference, or a value the
+// quick check cannot be sure of (equal values spelt differently: `1` and `1.0`, `0.5` and `500m`) — decodes both
+// and runs diff_resource. The quick check answers "in sync" only where diff_resource does (tests/differ proves
+// it on every golden pair and on mutations of them).
+ResourceDiff diff_packed(const PackedResource* desired, const PackedResource* live, const DiffOptions& options = {},
+                         const std::vector<core::ResourceKey>& hpa_targets = {});
+
+// The quick check alone: true only when the objects are certainly in sync; false means "diff them", not "drift".
+bool packed_in_sync(const PackedResource& desired, const PackedResource& live, const DiffOptions& options = {});
 
 // An application: desired and live objects matched by ResourceKey. Live objects without a desired counterpart are
 // Extraneous only when they carry the tracking annotation (the caller selected them as the app's); others are

@@ -1,0 +1,203 @@
+#pragma once
+// gitmoor's packed form of a JSON value: one contiguous buffer that can be read in place, without decoding.
+// The applier's LiveCache keeps every live object in it (a third of the memory of a nlohmann tree), and the
+// differ decides "in sync" directly on it (differ/diff.hpp: diff_packed).
+//
+// Why not MessagePack: to compare an object, the differ skips most of the live object (defaults, managedFields,
+// status). MessagePack records a container's element count but not its size in bytes, so skipping means walking
+// everything inside; here every container header carries its size, and a skip is one addition.
+//
+// Layout (little-endian): a tag byte, then
+//   null, false, true       nothing
+//   unsigned / negative     8 bytes (every integer >= 0 is "unsigned", so equal integers have equal bytes)
+//   double                  8 bytes
+//   string8 / string32      1- or 4-byte length, bytes (string8 when shorter than 256 bytes)
+//   array / object          4-byte count, 4-byte size of the contents; an object's entries are key, value
+//   binary                  4-byte length, subtype-free bytes (nlohmann's binary values; not from JSON text)
+// Each value has exactly one encoding, so equal bytes mean equal JSON values (the converse does not hold across
+// types: 1 and 1.0 differ in bytes). Objects keep nlohmann's order: sorted by key.
+//
+// Every read is bounds-checked: malformed or truncated input reads as an Invalid value, never past the buffer,
+// and a container's contents never past the container.
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "gitmoor/core/object.hpp"
+
+namespace gitmoor::core {
+
+// Packs a JSON value (discarded values are packed as null).
+std::vector<std::uint8_t> pack(const Json& value);
+// The JSON value back; throws core::Error naming what is wrong when the bytes are not a packed value.
+Json unpack(std::span<const std::uint8_t> bytes);
+
+enum class PackedType : std::uint8_t { Invalid, Null, Boolean, Integer, Float, String, Array, Object, Other };
+
+namespace packed_tag {
+inline constexpr std::uint8_t kNull = 0, kFalse = 1, kTrue = 2, kUnsigned = 3, kNegative = 4, kDouble = 5,
+                              kString8 = 6, kString32 = 7, kArray = 8, kObject = 9, kBinary = 10;
+}
+
+class PackedValue {
+ public:
+  using Type = PackedType;
+
+  PackedValue() = default;  // Invalid
+  // The value that starts at `begin`; nothing of it may lie at or past `limit`.
+  PackedValue(const std::uint8_t* begin, const std::uint8_t* limit) : begin_(begin) {
+    using namespace packed_tag;
+    if (begin == nullptr || begin >= limit) return;
+    const auto available = static_cast<std::size_t>(limit - begin);
+    const std::uint8_t tag = *begin;
+    Type type = Type::Invalid;
+    std::size_t header = 1, payload = 0;
+    switch (tag) {
+      case kNull: type = Type::Null; break;
+      case kFalse:
+      case kTrue: type = Type::Boolean; break;
+      case kUnsigned:
+      case kNegative: type = Type::Integer, payload = 8; break;
+      case kDouble: type = Type::Float, payload = 8; break;
+      case kString8:
+        if (available < 2) return;
+        type = Type::String, header = 2, payload = begin[1];
+        break;
+      case kString32:
+      case kBinary:
+        if (available < 5) return;
+        type = tag == kBinary ? Type::Other : Type::String, header = 5, payload = read32(begin + 1);
+        break;
+      case kArray:
+      case kObject:
+        if (available < 9) return;
+        type = tag == kArray ? Type::Array : Type::Object, header = 9, payload = read32(begin + 5);
+        count_ = read32(begin + 1);
+        break;
+      default: return;
+    }
+    if (available - header < payload) return;  // truncated
+    type_ = type;
+    header_ = static_cast<std::uint8_t>(header);
+    size_ = static_cast<std::uint32_t>(header + payload);
+  }
+  explicit PackedValue(std::span<const std::uint8_t> bytes) : PackedValue(bytes.data(), bytes.data() + bytes.size()) {}
+
+  [[nodiscard]] Type type() const { return type_; }
+  [[nodiscard]] bool valid() const { return type_ != Type::Invalid; }
+  [[nodiscard]] bool is_null() const { return type_ == Type::Null; }
+  [[nodiscard]] bool is_object() const { return type_ == Type::Object; }
+  [[nodiscard]] bool is_array() const { return type_ == Type::Array; }
+  [[nodiscard]] bool is_string() const { return type_ == Type::String; }
+
+  // A String's bytes; empty otherwise.
+  [[nodiscard]] std::string_view string() const {
+    if (type_ != Type::String) return {};
+    return {reinterpret_cast<const char*>(begin_ + header_), size_ - header_};
+  }
+  // An Array's elements or an Object's entries; 0 otherwise.
+  [[nodiscard]] std::uint32_t count() const { return count_; }
+  // A Boolean's value; false otherwise.
+  [[nodiscard]] bool boolean() const { return type_ == Type::Boolean && *begin_ == packed_tag::kTrue; }
+  // An Integer's value; nullopt for other types and for unsigned values above INT64_MAX.
+  [[nodiscard]] std::optional<std::int64_t> integer() const;
+  // Empty object, array or string, null, or false: what Go's omitempty leaves out.
+  [[nodiscard]] bool empty_like() const;
+
+  // Just past this value; nullptr when Invalid.
+  [[nodiscard]] const std::uint8_t* end() const { return valid() ? begin_ + size_ : nullptr; }
+  // Identical encodings, which for packed values means equal JSON values of the same type.
+  [[nodiscard]] bool same_bytes(const PackedValue& other) const {
+    return valid() && other.valid() && size_ == other.size_ && std::memcmp(begin_, other.begin_, size_) == 0;
+  }
+  // The encoded bytes of this value.
+  [[nodiscard]] std::span<const std::uint8_t> bytes() const { return {begin_, valid() ? size_ : 0u}; }
+
+  // A container's contents (see PackedArray / PackedObject).
+  [[nodiscard]] const std::uint8_t* contents() const { return begin_ + header_; }
+
+ private:
+  static std::uint32_t read32(const std::uint8_t* p) {
+    std::uint32_t n = 0;
+    std::memcpy(&n, p, sizeof n);  // little-endian hosts only (pack() writes host order; see packed.cpp)
+    return n;
+  }
+
+  const std::uint8_t* begin_ = nullptr;
+  Type type_ = Type::Invalid;
+  std::uint8_t header_ = 0;   // bytes before the payload / contents
+  std::uint32_t size_ = 0;    // the whole encoding
+  std::uint32_t count_ = 0;   // elements or entries
+};
+
+// Reads a container's contents in order: PackedArray its elements, PackedObject its entries (in stored order:
+// sorted by key). next() returns false at the end and on malformed input (then ok() is false).
+class PackedContents {
+ public:
+  [[nodiscard]] bool ok() const { return ok_; }
+  [[nodiscard]] std::uint32_t size() const { return size_; }
+
+ protected:
+  PackedContents(const PackedValue& container, PackedValue::Type type) : object_(type == PackedValue::Type::Object) {
+    if (container.type() != type) return;  // nothing to read
+    at_ = container.contents();
+    limit_ = container.end();
+    size_ = container.count();
+  }
+
+  // Reads the next element, or entry (its key into key_), into current_; false at the end or when malformed.
+  bool step() {
+    if (!ok_ || read_ == size_) return false;
+    if (read_ > 0) at_ = current_.end();
+    const std::uint8_t* value_at = at_;
+    if (object_) {
+      const PackedValue key(at_, limit_);
+      if (!key.is_string()) return ok_ = false;
+      key_ = key.string();
+      value_at = key.end();
+    }
+    current_ = PackedValue(value_at, limit_);
+    if (!current_.valid()) return ok_ = false;
+    ++read_;
+    return true;
+  }
+
+  const std::uint8_t* at_ = nullptr;
+  const std::uint8_t* limit_ = nullptr;
+  PackedValue current_;
+  std::string_view key_;
+  std::uint32_t size_ = 0;
+  std::uint32_t read_ = 0;
+  bool object_ = false;
+  bool ok_ = true;
+};
+
+class PackedArray : public PackedContents {
+ public:
+  explicit PackedArray(const PackedValue& array) : PackedContents(array, PackedValue::Type::Array) {}
+  bool next(PackedValue& element) {
+    if (!step()) return false;
+    element = current_;
+    return true;
+  }
+};
+
+class PackedObject : public PackedContents {
+ public:
+  explicit PackedObject(const PackedValue& object) : PackedContents(object, PackedValue::Type::Object) {}
+  bool next(std::string_view& key, PackedValue& value) {
+    if (!step()) return false;
+    key = key_;
+    value = current_;
+    return true;
+  }
+};
+
+// The value of `key` in an Object (a scan: entries are skipped in O(1) each), or an Invalid value when absent or
+// not an Object.
+PackedValue packed_member(const PackedValue& object, std::string_view key);
+
+}  // namespace gitmoor::core

@@ -1,0 +1,198 @@
+#include "gitmoor/core/packed.hpp"
+
+#include <bit>
+#include <limits>
+#include <string>
+
+#include "gitmoor/core/error.hpp"
+
+namespace gitmoor::core {
+
+// Lengths are written and read in host order; every platform gitmoor is built for is little-endian, and a packed
+// value never leaves the process that wrote it.
+static_assert(std::endian::native == std::endian::little, "packed values assume a little-endian host");
+
+namespace {
+
+using namespace packed_tag;
+
+class Packer {
+ public:
+  explicit Packer(std::vector<std::uint8_t>& out) : out_(out) {}
+
+  void value(const Json& v) {
+    switch (v.type()) {
+      case Json::value_t::null:
+      case Json::value_t::discarded: out_.push_back(kNull); break;
+      case Json::value_t::boolean: out_.push_back(v.get<bool>() ? kTrue : kFalse); break;
+      case Json::value_t::number_unsigned: fixed(kUnsigned, v.get<std::uint64_t>()); break;
+      case Json::value_t::number_integer: {
+        const auto n = v.get<std::int64_t>();
+        if (n >= 0) {
+          fixed(kUnsigned, static_cast<std::uint64_t>(n));  // one encoding per integer, however it was parsed
+        } else {
+          fixed(kNegative, n);
+        }
+        break;
+      }
+      case Json::value_t::number_float: fixed(kDouble, v.get<double>()); break;
+      case Json::value_t::string: string(v.get_ref<const std::string&>()); break;
+      case Json::value_t::binary: {
+        const auto& bytes = v.get_binary();
+        out_.push_back(kBinary);
+        u32(bytes.size());
+        out_.insert(out_.end(), bytes.begin(), bytes.end());
+        break;
+      }
+      case Json::value_t::array: {
+        const std::size_t header = container(kArray, v.size());
+        for (const auto& element : v) value(element);
+        close(header);
+        break;
+      }
+      case Json::value_t::object: {
+        const std::size_t header = container(kObject, v.size());
+        for (const auto& [key, member] : v.get_ref<const Json::object_t&>()) {
+          string(key);
+          value(member);
+        }
+        close(header);
+        break;
+      }
+    }
+  }
+
+ private:
+  template <class T>
+  void fixed(std::uint8_t tag, T n) {
+    out_.push_back(tag);
+    const auto at = out_.size();
+    out_.resize(at + sizeof n);
+    std::memcpy(out_.data() + at, &n, sizeof n);
+  }
+  void u32(std::size_t n) {
+    if (n > std::numeric_limits<std::uint32_t>::max()) throw Error("a JSON value over 4 GiB cannot be packed");
+    const auto v = static_cast<std::uint32_t>(n);
+    const auto at = out_.size();
+    out_.resize(at + sizeof v);
+    std::memcpy(out_.data() + at, &v, sizeof v);
+  }
+  void string(const std::string& s) {
+    if (s.size() < 256) {
+      out_.push_back(kString8);
+      out_.push_back(static_cast<std::uint8_t>(s.size()));
+    } else {
+      out_.push_back(kString32);
+      u32(s.size());
+    }
+    out_.insert(out_.end(), s.begin(), s.end());
+  }
+  // Writes a container header with its size left open; returns where it starts.
+  std::size_t container(std::uint8_t tag, std::size_t count) {
+    const std::size_t at = out_.size();
+    out_.push_back(tag);
+    u32(count);
+    u32(0);
+    return at;
+  }
+  void close(std::size_t header) {
+    const std::size_t size = out_.size() - header - 9;
+    if (size > std::numeric_limits<std::uint32_t>::max()) throw Error("a JSON value over 4 GiB cannot be packed");
+    const auto v = static_cast<std::uint32_t>(size);
+    std::memcpy(out_.data() + header + 5, &v, sizeof v);
+  }
+
+  std::vector<std::uint8_t>& out_;
+};
+
+Json unpack_value(const PackedValue& v, std::size_t depth) {
+  if (depth > 512) throw Error("packed value nested deeper than 512 levels");
+  switch (v.type()) {
+    case PackedType::Null: return nullptr;
+    case PackedType::Boolean: return v.boolean();
+    case PackedType::Integer: {
+      std::uint64_t raw = 0;
+      std::memcpy(&raw, v.contents(), sizeof raw);
+      if (*v.bytes().data() == kUnsigned) return raw;
+      return static_cast<std::int64_t>(raw);
+    }
+    case PackedType::Float: {
+      double d = 0;
+      std::memcpy(&d, v.contents(), sizeof d);
+      return d;
+    }
+    case PackedType::String: return std::string(v.string());
+    case PackedType::Other: {
+      const auto bytes = v.bytes().subspan(5);
+      return Json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    }
+    case PackedType::Array: {
+      Json out = Json::array();
+      PackedArray elements(v);
+      for (PackedValue element; elements.next(element);) out.push_back(unpack_value(element, depth + 1));
+      if (!elements.ok() || out.size() != v.count()) throw Error("malformed packed array");
+      return out;
+    }
+    case PackedType::Object: {
+      Json out = Json::object();
+      PackedObject entries(v);
+      std::string_view key;
+      std::size_t read = 0;
+      for (PackedValue member; entries.next(key, member); ++read) {
+        out[std::string(key)] = unpack_value(member, depth + 1);
+      }
+      if (!entries.ok() || read != v.count()) throw Error("malformed packed object");
+      return out;
+    }
+    case PackedType::Invalid: break;
+  }
+  throw Error("malformed packed value");
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> pack(const Json& value) {
+  std::vector<std::uint8_t> out;
+  Packer(out).value(value);
+  return out;
+}
+
+Json unpack(std::span<const std::uint8_t> bytes) {
+  const PackedValue root(bytes);
+  if (!root.valid() || root.end() != bytes.data() + bytes.size()) {
+    throw Error("malformed packed value (" + std::to_string(bytes.size()) + " bytes)");
+  }
+  return unpack_value(root, 0);
+}
+
+std::optional<std::int64_t> PackedValue::integer() const {
+  if (type_ != Type::Integer) return std::nullopt;
+  std::uint64_t raw = 0;
+  std::memcpy(&raw, contents(), sizeof raw);
+  if (*begin_ == kNegative) return static_cast<std::int64_t>(raw);
+  if (raw > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+  return static_cast<std::int64_t>(raw);
+}
+
+bool PackedValue::empty_like() const {
+  switch (type_) {
+    case Type::Null: return true;
+    case Type::Boolean: return !boolean();
+    case Type::String: return string().empty();
+    case Type::Array:
+    case Type::Object: return count_ == 0;
+    default: return false;
+  }
+}
+
+PackedValue packed_member(const PackedValue& object, std::string_view key) {
+  PackedObject entries(object);
+  std::string_view k;
+  PackedValue value;
+  while (entries.next(k, value)) {
+    if (k == key) return value;
+  }
+  return {};
+}
+
+}  // namespace gitmoor::core
