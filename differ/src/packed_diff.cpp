@@ -33,7 +33,10 @@ PackedValue member_of(const PackedValue& object, std::string_view key) {
 
 // Orders field names as std::string does (byte-wise, then by length), inline: the walks compare a few hundred
 // short names per object, and a library memcmp call for each costs more than the comparison.
-int compare_names(std::string_view a, std::string_view b) {
+[[gnu::always_inline]] inline int compare_names(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0]) {  // most names differ in their first byte
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]) ? -1 : 1;
+  }
   const std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
     const auto x = static_cast<unsigned char>(a[i]);
@@ -43,8 +46,9 @@ int compare_names(std::string_view a, std::string_view b) {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
-// Walks an object's entries in key order, like walk.cpp's OrderedLookup. The merge with the other side relies on
-// both being sorted (packed objects keep nlohmann's order); keys out of order make it fail instead of missing a field.
+// Walks an object's entries in key order, like walk.cpp's OrderedLookup: packed objects keep nlohmann's order, so
+// one pass over both sides finds every field. Keys out of order (bytes not written by pack()) can only make it miss
+// a field, never return a wrong one; a miss either fails the check or is looked up again (see object_in_live).
 class SortedEntries {
  public:
   explicit SortedEntries(const PackedValue& object) : entries_(object) { advance(); }
@@ -59,38 +63,104 @@ class SortedEntries {
     }
     return {};
   }
-  [[nodiscard]] bool ok() const { return ok_ && entries_.ok(); }
+  [[nodiscard]] bool ok() const { return entries_.ok(); }
 
  private:
-  void advance() {
-    const std::string_view previous = key_;
-    const bool first = !started_;
-    started_ = true;
-    have_ = entries_.next(key_, value_);
-    if (have_ && !first && compare_names(previous, key_) >= 0) ok_ = have_ = false;
-  }
+  void advance() { have_ = entries_.next(key_, value_); }
 
   PackedObject entries_;
   std::string_view key_;
   PackedValue value_;
   bool have_ = false;
-  bool started_ = false;
-  bool ok_ = true;
 };
 
+// The manager's owned fields of one object node (a fieldsV1 map), taken in step with the desired object's fields:
+// `f:` entries sort as their field names do, so one pass over both finds an owned field desired lacks. Entries that
+// name no field (".", the node itself) are passed over; list-element entries (k:, v:, i:) in an object node are
+// left for finish(), which is not sure of them (as walk.cpp's owned_in_desired).
+class OwnedFields {
+ public:
+  OwnedFields(const PackedValue& owned, bool root) : entries_(owned), root_(root) { advance(); }
+
+  // Looks for the owned entry of field `key` (keys asked in ascending order): sets `child` and returns true with
+  // `found`. Returns false when an owned field sorting before `key` was passed: the manager owns a field desired
+  // lacks.
+  bool take(std::string_view key, PackedValue& child, bool& found) {
+    found = false;
+    while (have_) {
+      if (!is_field_) {
+        if (ignored()) {
+          advance();
+          continue;
+        }
+        return true;  // k:, v:, i: sort after every f:, so nothing else can match
+      }
+      const int order = compare_names(name_, key);
+      if (order > 0) return true;
+      if (order < 0) {
+        if (!(root_ && name_ == "status")) return false;  // status is the status writers', never compared
+        advance();
+        continue;
+      }
+      child = value_;
+      found = true;
+      advance();
+      return true;
+    }
+    return true;
+  }
+
+  // Whether nothing owned is left that desired lacks.
+  bool finish() {
+    while (have_) {
+      if (!ignored() && !(is_field_ && root_ && name_ == "status")) return false;
+      advance();
+    }
+    return entries_.ok();
+  }
+
+ private:
+  [[nodiscard]] bool ignored() const { return element_.size() < 2 || element_[1] != ':'; }
+
+  // No order check: an entry is only ever passed when it matched, names no field, or is the root's status, so keys
+  // out of order leave entries behind for take() or finish() to refuse, never an owned field unchecked.
+  void advance() {
+    have_ = entries_.next(element_, value_);
+    if (!have_) return;
+    is_field_ = element_.size() >= 2 && element_[0] == 'f' && element_[1] == ':';
+    name_ = is_field_ ? element_.substr(2) : std::string_view{};
+  }
+
+  PackedObject entries_;
+  std::string_view element_, name_;
+  PackedValue value_;
+  bool root_ = false;
+  bool have_ = false;
+  bool is_field_ = false;
+};
+
+// The two conditions of diff.hpp, (a) desired in live and (b) the manager's owned fields in desired, checked in one
+// pass over the desired object where the shapes allow (objects, list-maps), and (b) on its own elsewhere.
 class QuickCheck {
  public:
   explicit QuickCheck(const detail::ListTypes& lists) : lists_(lists) {}
 
-  // walk.cpp's compare_desired finding no change. `live` Invalid means absent.
-  bool desired_in_live(const PackedValue& desired, const PackedValue& live) {
+  // Whether two list-map elements have the same keys; Unsure when equal values may be spelt differently.
+  enum class KeyMatch { Same, Different, Unsure };
+
+  // walk.cpp's compare_desired finding no change, and owned_in_desired for `owned` (the manager's fieldsV1 node for
+  // this value; Invalid when it owns nothing here). `live` Invalid means absent.
+  bool desired_in_live(const PackedValue& desired, const PackedValue& live, const PackedValue& owned) {
     if (!desired.valid()) return false;
-    if (desired.is_null()) return true;  // null states no opinion
-    if (!live.valid() || live.is_null()) return desired.empty_like();  // the server drops empty values
+    if (desired.is_null()) return true;  // null states no opinion (an owned field here was refused by the caller)
+    const PackedValue owned_here = owned.is_object() && owned.count() > 0 ? owned : PackedValue{};
+    if (!live.valid() || live.is_null()) {  // the server drops empty values
+      return desired.empty_like() && owned_apart(owned_here, desired);
+    }
     switch (desired.type()) {
-      case PackedValue::Type::Object: return object_in_live(desired, live);
-      case PackedValue::Type::Array: return live.is_array() && list_in_live(desired, live);
-      default: return desired.same_bytes(live);
+      case PackedValue::Type::Object: return object_in_live(desired, live, owned_here);
+      case PackedValue::Type::Array: return live.is_array() && list_in_live(desired, live, owned_here);
+      default: return desired.same_bytes(live) && owned_apart(owned_here, desired);
     }
   }
 
@@ -113,7 +183,7 @@ class QuickCheck {
       } else if (type == 'k' && desired.is_array()) {
         auto keys = detail::read_keys(rest);
         if (!keys) return false;
-        next = element_with_keys(desired, *keys);
+        next = element_with_keys(desired, *keys).second;
       } else {
         return false;  // sets and indexes: the full walk decides
       }
@@ -124,76 +194,219 @@ class QuickCheck {
   }
 
  private:
-  bool object_in_live(const PackedValue& desired, const PackedValue& live) {
+  // (b) on its own, for values the merged walk does not descend into.
+  bool owned_apart(const PackedValue& owned, const PackedValue& desired) {
+    return !owned.valid() || owned_in_desired(owned, desired, false);
+  }
+
+  bool object_in_live(const PackedValue& desired, const PackedValue& live, const PackedValue& owned) {
     if (!live.is_object()) return false;
     PackedObject fields(desired);
     SortedEntries live_fields(live);
-    std::string_view key, previous;
+    OwnedFields owned_fields(owned, names_.empty());
+    std::string_view key;
     PackedValue value;
-    bool first = true;
     while (fields.next(key, value)) {
-      if (!first && compare_names(previous, key) >= 0) return false;
-      first = false;
-      previous = key;
-      if (detail::skipped_field(names_, key)) continue;
-      const PackedValue live_value = live_fields.find(key);
+      PackedValue owned_child;
+      bool owned_field = false;
+      if (!owned_fields.take(key, owned_child, owned_field)) return false;
+      if (owned_field && value.is_null()) return false;  // owned, and desired states no value: apply removes it
+      const PackedValue owned_next = owned_field ? owned_child : PackedValue{};
+      if (detail::skipped_field(names_, key)) {
+        if (owned_next.is_object() && owned_next.count() > 0 && !owned_in_desired(owned_next, value, false)) {
+          return false;
+        }
+        continue;
+      }
+      PackedValue live_value = live_fields.find(key);
       if (!live_fields.ok()) return false;
+      // Absent is only trusted with a second look when it would pass (an empty desired value): the one-pass merge
+      // misses fields if keys are out of order, and a miss must not read as "in sync".
+      if (!live_value.valid() && value.empty_like()) live_value = member_of(live, key);
       names_.push_back(key);
-      const bool same = desired_in_live(value, live_value);
+      const bool same = desired_in_live(value, live_value, owned_next);
       names_.pop_back();
       if (!same) return false;
     }
-    return fields.ok();
+    return fields.ok() && owned_fields.finish();
   }
 
-  bool list_in_live(const PackedValue& desired, const PackedValue& live) {
+  bool list_in_live(const PackedValue& desired, const PackedValue& live, const PackedValue& owned) {
     const ListSchema& schema = lists_.at(names_);
-    if (schema.type == ListType::Atomic) return covers(desired, live);
+    if (schema.type == ListType::Atomic) return covers(desired, live) && owned_apart(owned, desired);
     // The live elements go on a stack shared with the nested lists below (no allocation per list); this list's
-    // are [base, base + size) and are popped on the way out.
+    // are [base, base + size) and are popped on the way out. The same for the owned entry of each desired element.
     const std::size_t base = live_elements_.size();
+    const std::size_t owned_base = owned_elements_.size();
     struct Pop {
-      std::vector<PackedValue>& stack;
-      std::size_t base;
-      ~Pop() { stack.resize(base); }
-    } pop{live_elements_, base};
+      std::vector<PackedValue>& live;
+      std::vector<PackedValue>& owned;
+      std::size_t live_base, owned_base;
+      ~Pop() {
+        live.resize(live_base);
+        owned.resize(owned_base);
+      }
+    } pop{live_elements_, owned_elements_, base, owned_base};
     PackedArray reader(live);
     for (PackedValue element; reader.next(element);) live_elements_.push_back(element);
     if (!reader.ok()) return false;
     const std::size_t size = live_elements_.size() - base;
-    auto live_at = [&](std::size_t i) -> const PackedValue& { return live_elements_[base + i]; };
+    auto live_at = [&](std::size_t i) { return live_elements_[base + i]; };
 
-    PackedArray elements(desired);
-    std::size_t index = 0;
-    for (PackedValue element; elements.next(element); ++index) {
-      if (schema.type == ListType::Set) {
+    if (schema.type == ListType::Set) {
+      PackedArray elements(desired);
+      for (PackedValue element; elements.next(element);) {
         bool found = false;
         for (std::size_t i = 0; i < size && !found; ++i) found = live_at(i).same_bytes(element);
         if (!found) return false;
-        continue;
       }
+      return elements.ok() && owned_apart(owned, desired);
+    }
+
+    // Each element's key values, read once (the matching below compares elements many times): rows of
+    // `keys` values on a shared stack, live elements' first, then desired elements'.
+    const std::vector<std::string>& keys = schema.keys;
+    const std::size_t key_base = key_values_.size();
+    const std::size_t desired_base = desired_elements_.size();
+    struct PopKeys {
+      std::vector<PackedValue>& values;
+      std::vector<PackedValue>& elements;
+      std::size_t values_base, elements_base;
+      ~PopKeys() {
+        values.resize(values_base);
+        elements.resize(elements_base);
+      }
+    } pop_keys{key_values_, desired_elements_, key_base, desired_base};
+    for (std::size_t i = 0; i < size; ++i) push_key_values(live_at(i), keys);
+    PackedArray desired_reader(desired);
+    for (PackedValue element; desired_reader.next(element);) {
+      desired_elements_.push_back(element);
+      push_key_values(element, keys);
+    }
+    if (!desired_reader.ok()) return false;
+    const std::size_t desired_size = desired_elements_.size() - desired_base;
+    auto live_row = [&](std::size_t i) { return key_base + i * keys.size(); };
+    auto desired_row = [&](std::size_t i) { return key_base + (size + i) * keys.size(); };
+
+    // (b) for a list-map: each `k:` entry names a desired element (else the manager owns one desired lacks), and
+    // the entry's fields are checked with that element below.
+    owned_elements_.resize(owned_base + desired_size);
+    if (owned.valid()) {
+      PackedObject entries(owned);
+      std::string_view element_name;
+      PackedValue child;
+      while (entries.next(element_name, child)) {
+        if (element_name.size() < 2 || element_name[1] != ':') continue;
+        if (element_name[0] != 'k') return false;  // fields, values or indexes in a list-map: the full walk decides
+        auto entry_keys = detail::read_keys(element_name.substr(2));
+        if (!entry_keys) return false;
+        std::optional<std::size_t> index;
+        for (std::size_t i = 0; i < desired_size && !index; ++i) {
+          const auto named = names_element(desired_elements_[desired_base + i], desired_row(i), keys, *entry_keys);
+          if (!named) return false;  // a key field the schema does not list: the full walk decides
+          if (*named) index = i;
+        }
+        if (!index) return false;
+        if (!(child.is_object() && child.count() > 0)) continue;
+        PackedValue& slot = owned_elements_[owned_base + *index];
+        if (slot.valid()) {  // a second entry for one element
+          if (!owned_in_desired(child, desired_elements_[desired_base + *index], false)) return false;
+        } else {
+          slot = child;
+        }
+      }
+      if (!entries.ok()) return false;
+    }
+
+    for (std::size_t index = 0; index < desired_size; ++index) {
+      const PackedValue element = desired_elements_[desired_base + index];
       if (!element.is_object()) continue;  // as the full walk: not an element it can key
       // As the full walk's find_same: the element's own position first (the API server keeps a list-map in
       // applied order), then the first with the same keys. Keys that might be equal but are spelt differently
       // could make the two walks pick different elements: not sure.
+      auto same_at = [&](std::size_t i) {
+        if (!live_at(i).is_object()) return KeyMatch::Different;
+        return same_keys(desired_row(index), live_row(i), keys);
+      };
       std::optional<std::size_t> match;
-      const KeyMatch at_hint = index < size ? same_keys(element, live_at(index), schema.keys) : KeyMatch::Different;
+      const KeyMatch at_hint = index < size ? same_at(index) : KeyMatch::Different;
       if (at_hint == KeyMatch::Unsure) return false;
       if (at_hint == KeyMatch::Same) {
         match = index;
       } else {
         for (std::size_t i = 0; i < size && !match; ++i) {
           if (i == index) continue;
-          const KeyMatch m = same_keys(element, live_at(i), schema.keys);
+          const KeyMatch m = same_at(i);
           if (m == KeyMatch::Unsure) return false;
           if (m == KeyMatch::Same) match = i;
         }
       }
       if (!match) return false;
-      const PackedValue live_element = live_at(*match);  // a copy: the nested walk may grow the stack
-      if (!desired_in_live(element, live_element)) return false;
+      // Copies: the nested walk may grow the stacks.
+      const PackedValue live_element = live_at(*match);
+      const PackedValue owned_element = owned_elements_[owned_base + index];
+      if (!desired_in_live(element, live_element, owned_element)) return false;
     }
-    return elements.ok();
+    return true;
+  }
+
+  // Appends the values of `keys` in `element` (Invalid where absent or null; all Invalid for a non-object), in one
+  // pass that stops when all are found.
+  void push_key_values(const PackedValue& element, const std::vector<std::string>& keys) {
+    const std::size_t row = key_values_.size();
+    key_values_.resize(row + keys.size());
+    if (!element.is_object()) return;
+    PackedObject fields(element);
+    std::string_view name;
+    PackedValue value;
+    std::size_t found = 0;
+    while (found < keys.size() && fields.next(name, value)) {
+      for (std::size_t j = 0; j < keys.size(); ++j) {
+        if (name == keys[j]) {
+          if (!value.is_null()) key_values_[row + j] = value;
+          ++found;
+          break;
+        }
+      }
+    }
+  }
+
+  // walk.cpp's key_field_equal for each key field (absent fields take their defaults: protocol → TCP), on rows of
+  // key values.
+  KeyMatch same_keys(std::size_t a_row, std::size_t b_row, const std::vector<std::string>& keys) const {
+    KeyMatch result = KeyMatch::Same;
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+      const PackedValue& va = key_values_[a_row + j];
+      const PackedValue& vb = key_values_[b_row + j];
+      KeyMatch m = KeyMatch::Same;
+      if (va.valid() && vb.valid()) {
+        m = same_value(va, vb);
+      } else if (va.valid() || vb.valid()) {
+        const std::string_view fallback = list_key_default(keys[j]);
+        const PackedValue& present = va.valid() ? va : vb;
+        m = !fallback.empty() && present.is_string() && present.string() == fallback ? KeyMatch::Same
+                                                                                      : KeyMatch::Different;
+      }
+      if (m == KeyMatch::Different) return KeyMatch::Different;
+      if (m == KeyMatch::Unsure) result = KeyMatch::Unsure;
+    }
+    return result;
+  }
+
+  // walk.cpp's matches_keys on a row of key values: whether a `k:` entry names this element; nullopt when the entry
+  // names a field that is not one of the list's keys (then the row does not hold it).
+  std::optional<bool> names_element(const PackedValue& element, std::size_t row, const std::vector<std::string>& keys,
+                                    const detail::KeyFields& entry) const {
+    if (!element.is_object()) return false;
+    for (const auto& k : entry) {
+      std::optional<std::size_t> column;
+      for (std::size_t j = 0; j < keys.size() && !column; ++j) {
+        if (keys[j] == k.name) column = j;
+      }
+      if (!column) return std::nullopt;
+      if (!key_value_matches(key_values_[row + *column], k)) return false;
+    }
+    return true;
   }
 
   // walk.cpp's covers(): an atomic value the server stored with defaults filled in.
@@ -228,8 +441,6 @@ class QuickCheck {
     return desired.same_bytes(live);
   }
 
-  enum class KeyMatch { Same, Different, Unsure };
-
   // Two present key values: equal JSON values, certainly.
   static KeyMatch same_value(const PackedValue& a, const PackedValue& b) {
     using Type = PackedValue::Type;
@@ -243,60 +454,40 @@ class QuickCheck {
     return a.is_string() || a.type() == Type::Boolean ? KeyMatch::Different : KeyMatch::Unsure;
   }
 
-  // walk.cpp's key_field_equal for each key field (absent fields take their defaults: protocol → TCP).
-  static KeyMatch same_keys(const PackedValue& a, const PackedValue& b, const std::vector<std::string>& key_fields) {
-    if (!a.is_object() || !b.is_object()) return KeyMatch::Different;
-    KeyMatch result = KeyMatch::Same;
-    for (const auto& field : key_fields) {
-      const PackedValue va = member_of(a, field);
-      const PackedValue vb = member_of(b, field);
-      KeyMatch m = KeyMatch::Same;
-      if (va.valid() && vb.valid()) {
-        m = same_value(va, vb);
-      } else if (va.valid() || vb.valid()) {
-        const std::string_view fallback = list_key_default(field);
-        const PackedValue& present = va.valid() ? va : vb;
-        m = !fallback.empty() && present.is_string() && present.string() == fallback ? KeyMatch::Same
-                                                                                      : KeyMatch::Different;
-      }
-      if (m == KeyMatch::Different) return KeyMatch::Different;
-      if (m == KeyMatch::Unsure) result = KeyMatch::Unsure;
-    }
-    return result;
-  }
-
-  // walk.cpp's matches_keys: the element of `list` a `k:` entry names.
-  static PackedValue element_with_keys(const PackedValue& list, const detail::KeyFields& keys) {
+  // The first element of `list` a `k:` entry names, and its position; an Invalid element when none.
+  static std::pair<std::size_t, PackedValue> element_with_keys(const PackedValue& list, const detail::KeyFields& keys) {
     PackedArray elements(list);
-    for (PackedValue element; elements.next(element);) {
-      if (matches(element, keys)) return element;
+    std::size_t index = 0;
+    for (PackedValue element; elements.next(element); ++index) {
+      if (matches(element, keys)) return {index, element};
     }
-    return {};
+    return {0, PackedValue{}};
   }
 
   static bool matches(const PackedValue& element, const detail::KeyFields& keys) {
     if (!element.is_object()) return false;
     for (const auto& k : keys) {
-      const PackedValue value = member_of(element, k.name);
-      if (!value.valid()) {
-        if (!k.is_string || list_key_default(k.name) != k.text) return false;
-        continue;
-      }
-      if (k.is_string) {
-        if (!value.is_string() || value.string() != k.text) return false;
-        continue;
-      }
-      auto n = value.integer();
-      std::int64_t expected = 0;
-      auto [end, ec] = std::from_chars(k.text.data(), k.text.data() + k.text.size(), expected);
-      if (!n || ec != std::errc() || end != k.text.data() + k.text.size() || *n != expected) return false;
+      if (!key_value_matches(member_of(element, k.name), k)) return false;
     }
     return true;
+  }
+
+  // One field of walk.cpp's matches_keys: `value` (Invalid when absent) against the entry's spelling of it.
+  static bool key_value_matches(const PackedValue& value, const detail::KeyField& k) {
+    if (!value.valid()) return k.is_string && list_key_default(k.name) == k.text;
+    if (k.is_string) return value.is_string() && value.string() == k.text;
+    auto n = value.integer();
+    std::int64_t expected = 0;
+    auto [end, ec] = std::from_chars(k.text.data(), k.text.data() + k.text.size(), expected);
+    return n && ec == std::errc() && end == k.text.data() + k.text.size() && *n == expected;
   }
 
   const detail::ListTypes& lists_;
   std::vector<std::string_view> names_;
   std::vector<PackedValue> live_elements_;
+  std::vector<PackedValue> owned_elements_;
+  std::vector<PackedValue> desired_elements_;
+  std::vector<PackedValue> key_values_;
 };
 
 // diff.cpp's is_applied_by: an Apply entry of the manager on the main resource; its fieldsV1 when it is one. The
@@ -339,19 +530,25 @@ bool packed_in_sync(const PackedResource& desired, const PackedResource& live, c
   if (!lists.builtin && options.custom_resource_schemas != nullptr) {
     lists.custom = options.custom_resource_schemas->lists_of(desired.key.group, desired.key.kind);
   }
-  QuickCheck check(lists);
-  if (!check.desired_in_live(desired_root, live_root)) return false;
-
+  // The manager's Apply entries: the first is checked in the same pass as desired against live, any other (rare:
+  // one per API version applied) on its own.
+  std::vector<PackedValue> owned;
   const PackedValue metadata = core::packed_member(live_root, "metadata");
   const PackedValue entries = core::packed_member(metadata, "managedFields");
-  if (!metadata.is_object() || !entries.is_array()) return true;
-  PackedArray reader(entries);
-  for (PackedValue entry; reader.next(entry);) {
-    auto fields = applied_fields(entry, options.field_manager);
-    if (!fields || !fields->valid()) continue;
-    if (!check.owned_in_desired(*fields, desired_root, true)) return false;
+  if (metadata.is_object() && entries.is_array()) {
+    PackedArray reader(entries);
+    for (PackedValue entry; reader.next(entry);) {
+      auto fields = applied_fields(entry, options.field_manager);
+      if (fields && fields->valid()) owned.push_back(*fields);
+    }
+    if (!reader.ok()) return false;
   }
-  return reader.ok();
+  QuickCheck check(lists);
+  if (!check.desired_in_live(desired_root, live_root, owned.empty() ? PackedValue{} : owned.front())) return false;
+  for (std::size_t i = 1; i < owned.size(); ++i) {
+    if (!check.owned_in_desired(owned[i], desired_root, true)) return false;
+  }
+  return true;
 }
 
 ResourceDiff diff_packed(const PackedResource* desired, const PackedResource* live, const DiffOptions& options,

@@ -234,4 +234,16 @@ data: {a: "1", b: "2"}
   CHECK_FALSE(differ::packed_in_sync({desired.key(), d}, {desired.key(), l}, {}));
   const differ::PackedResource pd{desired.key(), d}, pl{desired.key(), l};
   CHECK(differ::diff_packed(&pd, &pl).status == differ::SyncStatus::Synced);  // the full diff decides
+  // The case a one-pass merge could get wrong: an empty desired value whose live field the merge skipped. Desired
+  // a: "" against live a: "x" is drift, whatever the order.
+  auto empty_a = desired;
+  empty_a.json()["data"]["a"] = "";
+  const auto e = core::pack(empty_a.json());
+  auto drifted = core::pack(desired.json());  // live a: "1", b: "2"
+  at = std::search(drifted.begin(), drifted.end(), entries.begin(), entries.end());
+  REQUIRE(at != drifted.end());
+  std::rotate(at, at + 6, at + 12);  // b: "2" before a: "1"
+  CHECK_FALSE(differ::packed_in_sync({desired.key(), e}, {desired.key(), drifted}, {}));
+  const differ::PackedResource pe{desired.key(), e}, pdrift{desired.key(), drifted};
+  CHECK(differ::diff_packed(&pe, &pdrift).status == differ::SyncStatus::OutOfSync);
 }

@@ -49,40 +49,40 @@ class PackedValue {
   PackedValue() = default;  // Invalid
   // The value that starts at `begin`; nothing of it may lie at or past `limit`.
   PackedValue(const std::uint8_t* begin, const std::uint8_t* limit) : begin_(begin) {
+    // The walks read one header per value: the common tags (short strings, containers, scalars) are decoded
+    // inline, the rest out of line.
     using namespace packed_tag;
     if (begin == nullptr || begin >= limit) return;
     const auto available = static_cast<std::size_t>(limit - begin);
     const std::uint8_t tag = *begin;
-    Type type = Type::Invalid;
-    std::size_t header = 1, payload = 0;
-    switch (tag) {
-      case kNull: type = Type::Null; break;
-      case kFalse:
-      case kTrue: type = Type::Boolean; break;
-      case kUnsigned:
-      case kNegative: type = Type::Integer, payload = 8; break;
-      case kDouble: type = Type::Float, payload = 8; break;
-      case kString8:
-        if (available < 2) return;
-        type = Type::String, header = 2, payload = begin[1];
-        break;
-      case kString32:
-      case kBinary:
-        if (available < 5) return;
-        type = tag == kBinary ? Type::Other : Type::String, header = 5, payload = read32(begin + 1);
-        break;
-      case kArray:
-      case kObject:
-        if (available < 9) return;
-        type = tag == kArray ? Type::Array : Type::Object, header = 9, payload = read32(begin + 5);
-        count_ = read32(begin + 1);
-        break;
-      default: return;
+    std::uint32_t header = 1, payload = 0;
+    if (tag == kString8) {
+      if (available < 2) return;
+      header = 2, payload = begin[1];
+      type_ = Type::String;
+    } else if (tag == kObject || tag == kArray) {
+      if (available < 9) return;
+      header = 9, payload = read32(begin + 5);
+      count_ = read32(begin + 1);
+      type_ = tag == kObject ? Type::Object : Type::Array;
+    } else if (tag <= kDouble) {
+      payload = tag >= kUnsigned ? 8 : 0;
+      type_ = tag >= kUnsigned ? (tag == kDouble ? Type::Float : Type::Integer)
+                               : (tag == kNull ? Type::Null : Type::Boolean);
+    } else if (tag == kString32 || tag == kBinary) {
+      if (available < 5) return;
+      header = 5, payload = read32(begin + 1);
+      type_ = tag == kBinary ? Type::Other : Type::String;
+    } else {
+      return;
     }
-    if (available - header < payload) return;  // truncated
-    type_ = type;
+    if (available - header < payload) {  // truncated
+      type_ = Type::Invalid;
+      count_ = 0;
+      return;
+    }
     header_ = static_cast<std::uint8_t>(header);
-    size_ = static_cast<std::uint32_t>(header + payload);
+    size_ = header + payload;
   }
   explicit PackedValue(std::span<const std::uint8_t> bytes) : PackedValue(bytes.data(), bytes.data() + bytes.size()) {}
 
@@ -120,6 +120,8 @@ class PackedValue {
   [[nodiscard]] const std::uint8_t* contents() const { return begin_ + header_; }
 
  private:
+  friend class PackedContents;
+
   static std::uint32_t read32(const std::uint8_t* p) {
     std::uint32_t n = 0;
     std::memcpy(&n, p, sizeof n);  // little-endian hosts only (pack() writes host order; see packed.cpp)
@@ -149,15 +151,21 @@ class PackedContents {
   }
 
   // Reads the next element, or entry (its key into key_), into current_; false at the end or when malformed.
-  bool step() {
-    if (!ok_ || read_ == size_) return false;
-    if (read_ > 0) at_ = current_.end();
+  [[gnu::always_inline]] bool step() {
+    if (read_ == size_ || !ok_) return false;
+    if (read_ > 0) at_ = current_.begin_ + current_.size_;  // current_ is valid: end() without the check
     const std::uint8_t* value_at = at_;
     if (object_) {
-      const PackedValue key(at_, limit_);
-      if (!key.is_string()) return ok_ = false;
-      key_ = key.string();
-      value_at = key.end();
+      // Keys are nearly always short strings: read those without the general header decoding.
+      if (limit_ - at_ >= 2 && at_[0] == packed_tag::kString8 && static_cast<std::size_t>(limit_ - at_) - 2 >= at_[1]) {
+        key_ = {reinterpret_cast<const char*>(at_ + 2), at_[1]};
+        value_at = at_ + 2 + at_[1];
+      } else {
+        const PackedValue key(at_, limit_);
+        if (!key.is_string()) return ok_ = false;
+        key_ = key.string();
+        value_at = key.end();
+      }
     }
     current_ = PackedValue(value_at, limit_);
     if (!current_.valid()) return ok_ = false;
