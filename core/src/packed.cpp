@@ -25,11 +25,11 @@ class Packer {
       case Json::value_t::null:
       case Json::value_t::discarded: out_.push_back(kNull); break;
       case Json::value_t::boolean: out_.push_back(v.get<bool>() ? kTrue : kFalse); break;
-      case Json::value_t::number_unsigned: fixed(kUnsigned, v.get<std::uint64_t>()); break;
+      case Json::value_t::number_unsigned: unsigned_integer(v.get<std::uint64_t>()); break;
       case Json::value_t::number_integer: {
         const auto n = v.get<std::int64_t>();
         if (n >= 0) {
-          fixed(kUnsigned, static_cast<std::uint64_t>(n));  // one encoding per integer, however it was parsed
+          unsigned_integer(static_cast<std::uint64_t>(n));  // one encoding per integer, however it was parsed
         } else {
           fixed(kNegative, n);
         }
@@ -63,6 +63,15 @@ class Packer {
   }
 
  private:
+  void unsigned_integer(std::uint64_t n) {
+    if (n <= std::numeric_limits<std::uint8_t>::max()) {
+      fixed(kUint8, static_cast<std::uint8_t>(n));
+    } else if (n <= std::numeric_limits<std::uint32_t>::max()) {
+      fixed(kUint32, static_cast<std::uint32_t>(n));
+    } else {
+      fixed(kUint64, n);
+    }
+  }
   template <class T>
   void fixed(std::uint8_t tag, T n) {
     out_.push_back(tag);
@@ -95,8 +104,20 @@ class Packer {
     u32(0);
     return at;
   }
+  // Fills in the size; a container whose count and size fit the short header (nearly all) is moved up into it.
   void close(std::size_t header) {
     const std::size_t size = out_.size() - header - 9;
+    std::uint32_t count = 0;
+    std::memcpy(&count, out_.data() + header + 1, sizeof count);
+    if (count <= std::numeric_limits<std::uint8_t>::max() && size <= std::numeric_limits<std::uint16_t>::max()) {
+      out_[header] = out_[header] == kArray ? kArray8 : kObject8;
+      out_[header + 1] = static_cast<std::uint8_t>(count);
+      const auto short_size = static_cast<std::uint16_t>(size);
+      std::memcpy(out_.data() + header + 2, &short_size, sizeof short_size);
+      std::memmove(out_.data() + header + 4, out_.data() + header + 9, size);
+      out_.resize(out_.size() - 5);
+      return;
+    }
     if (size > std::numeric_limits<std::uint32_t>::max()) throw Error("a JSON value over 4 GiB cannot be packed");
     const auto v = static_cast<std::uint32_t>(size);
     std::memcpy(out_.data() + header + 5, &v, sizeof v);
@@ -111,10 +132,10 @@ Json unpack_value(const PackedValue& v, std::size_t depth) {
     case PackedType::Null: return nullptr;
     case PackedType::Boolean: return v.boolean();
     case PackedType::Integer: {
+      if (*v.bytes().data() == kNegative) return *v.integer();
       std::uint64_t raw = 0;
-      std::memcpy(&raw, v.contents(), sizeof raw);
-      if (*v.bytes().data() == kUnsigned) return raw;
-      return static_cast<std::int64_t>(raw);
+      std::memcpy(&raw, v.contents(), v.bytes().size() - 1);  // 1, 4 or 8 bytes, little-endian
+      return raw;
     }
     case PackedType::Float: {
       double d = 0;
@@ -168,7 +189,7 @@ Json unpack(std::span<const std::uint8_t> bytes) {
 std::optional<std::int64_t> PackedValue::integer() const {
   if (type_ != Type::Integer) return std::nullopt;
   std::uint64_t raw = 0;
-  std::memcpy(&raw, contents(), sizeof raw);
+  std::memcpy(&raw, contents(), size_ - 1);  // 1, 4 or 8 bytes, little-endian
   if (*begin_ == kNegative) return static_cast<std::int64_t>(raw);
   if (raw > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
   return static_cast<std::int64_t>(raw);

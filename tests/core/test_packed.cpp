@@ -88,7 +88,7 @@ TEST_CASE("packed: every kind and size of value packs and reads back as the same
       std::numeric_limits<std::int64_t>::max(), -1, -32, -33, -128, -129, -32768, -32769, -2147483648LL,
       -2147483649LL, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::uint64_t>::max(), 0.5, 1.5e300,
       "", "short", std::string(31, 'a'), std::string(32, 'b'), std::string(300, 'c'), long_string, Json::array(),
-      Json::object(), big_object, big_array, Json::parse(R"({"a":{"b":[1,"x",{"c":null}]},"d":[[],{}]})"),
+      Json::object(), big_object, big_array, Json::array({long_string}), Json{{"k", long_string}}, Json::parse(R"({"a":{"b":[1,"x",{"c":null}]},"d":[[],{}]})"),
       realistic_live_object()};
   for (const auto& json : values) {
     const auto bytes = gitmoor::core::pack(json);
