@@ -143,7 +143,7 @@ class OwnedFields {
 // pass over the desired object where the shapes allow (objects, list-maps), and (b) on its own elsewhere.
 class QuickCheck {
  public:
-  explicit QuickCheck(const detail::ListTypes& lists) : lists_(lists) {}
+  explicit QuickCheck(const detail::ListTypes& lists) : lists_(lists) { names_.clear(); }
 
   // Whether two list-map elements have the same keys; Unsure when equal values may be spelt differently.
   enum class KeyMatch { Same, Different, Unsure };
@@ -483,11 +483,22 @@ class QuickCheck {
   }
 
   const detail::ListTypes& lists_;
-  std::vector<std::string_view> names_;
-  std::vector<PackedValue> live_elements_;
-  std::vector<PackedValue> owned_elements_;
-  std::vector<PackedValue> desired_elements_;
-  std::vector<PackedValue> key_values_;
+  // Scratch stacks, kept per thread between checks (emptied on the way out of each list): a check allocates
+  // nothing once they have grown.
+  struct Stacks {
+    std::vector<std::string_view> names;
+    std::vector<PackedValue> live_elements, owned_elements, desired_elements, key_values;
+  };
+  static Stacks& stacks() {
+    thread_local Stacks kept;
+    return kept;
+  }
+  Stacks& stacks_ = stacks();
+  std::vector<std::string_view>& names_ = stacks_.names;
+  std::vector<PackedValue>& live_elements_ = stacks_.live_elements;
+  std::vector<PackedValue>& owned_elements_ = stacks_.owned_elements;
+  std::vector<PackedValue>& desired_elements_ = stacks_.desired_elements;
+  std::vector<PackedValue>& key_values_ = stacks_.key_values;
 };
 
 // diff.cpp's is_applied_by: an Apply entry of the manager on the main resource; its fieldsV1 when it is one. The
