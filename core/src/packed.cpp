@@ -149,6 +149,7 @@ Json unpack_value(const PackedValue& v, std::size_t depth) {
     }
     case PackedType::Array: {
       Json out = Json::array();
+      out.get_ref<Json::array_t&>().reserve(v.count());
       PackedArray elements(v);
       for (PackedValue element; elements.next(element);) out.push_back(unpack_value(element, depth + 1));
       if (!elements.ok() || out.size() != v.count()) throw Error("malformed packed array");
@@ -156,11 +157,13 @@ Json unpack_value(const PackedValue& v, std::size_t depth) {
     }
     case PackedType::Object: {
       Json out = Json::object();
+      auto& fields = out.get_ref<Json::object_t&>();
       PackedObject entries(v);
       std::string_view key;
       std::size_t read = 0;
       for (PackedValue member; entries.next(key, member); ++read) {
-        out[std::string(key)] = unpack_value(member, depth + 1);
+        // Keys come sorted (pack() writes nlohmann's order): each goes at the end, without a search.
+        fields.emplace_hint(fields.end(), std::string(key), unpack_value(member, depth + 1));
       }
       if (!entries.ok() || read != v.count()) throw Error("malformed packed object");
       return out;

@@ -1,5 +1,6 @@
 #include "gitmoor/differ/normalize.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -43,8 +44,26 @@ std::optional<core::Quantity> as_quantity(const Json& value) {
 }  // namespace
 
 Json normalize(const Json& object) {
-  Json out = object;
-  normalize_in_place(out);
+  if (!object.is_object()) return object;
+  // Copies only what stays: managedFields and status are most of a live object, and copying them only to free them
+  // again was most of the cost of an out-of-sync diff.
+  Json out = Json::object();
+  auto& fields = out.get_ref<Json::object_t&>();
+  for (const auto& [key, value] : object.get_ref<const Json::object_t&>()) {
+    if (key == "status") continue;
+    if (key != "metadata" || !value.is_object()) {
+      fields.emplace_hint(fields.end(), key, value);
+      continue;
+    }
+    Json metadata = Json::object();
+    auto& metadata_fields = metadata.get_ref<Json::object_t&>();
+    for (const auto& [field, field_value] : value.get_ref<const Json::object_t&>()) {
+      if (std::find(kServerMetadata.begin(), kServerMetadata.end(), field) != kServerMetadata.end()) continue;
+      metadata_fields.emplace_hint(metadata_fields.end(), field, field_value);
+    }
+    fields.emplace_hint(fields.end(), key, std::move(metadata));
+  }
+  normalize_in_place(out);  // the annotation and a Secret's stringData
   return out;
 }
 
