@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "gitmoor/core/packed.hpp"
 #include "live_lookup.hpp"
 
 namespace gitmoor::applier {
@@ -27,7 +28,7 @@ std::string label_of(const Object& o, const std::string& label) {
   return o.label(label).value_or("");
 }
 
-Object unpack(const std::vector<std::uint8_t>& packed) { return Object(Json::from_msgpack(packed)); }
+Object unpack(const std::vector<std::uint8_t>& packed) { return Object(core::unpack(packed)); }
 
 }  // namespace
 
@@ -88,7 +89,7 @@ std::string LiveCache::list(std::size_t t) {
 
 void LiveCache::upsert(std::size_t t, Object object, bool notify) {
   if (options_.trim) options_.trim(object);
-  Stored stored{.packed = Json::to_msgpack(object.json()),
+  Stored stored{.packed = core::pack(object.json()),
                 .target = t,
                 .resource_version = object.metadata().value("resourceVersion", ""),
                 .uid = uid_of(object),
@@ -252,6 +253,18 @@ std::vector<Object> LiveCache::labelled(const std::string& value) const {
   std::vector<Object> out;
   out.reserve(packed.size());
   for (const auto& p : packed) out.push_back(unpack(p));
+  return out;
+}
+
+std::vector<PackedLive> LiveCache::labelled_packed(const std::string& value) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_label_.find(value);
+  if (it == by_label_.end()) return {};
+  std::vector<PackedLive> out;
+  out.reserve(it->second.size());
+  for (const auto& key : it->second) {
+    if (auto o = objects_.find(key); o != objects_.end()) out.push_back({key, o->second.packed});
+  }
   return out;
 }
 

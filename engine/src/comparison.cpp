@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 
 #include "gitmoor/applier/tracking.hpp"
+#include "gitmoor/core/packed.hpp"
 #include "gitmoor/differ/crd_schema.hpp"
 #include "gitmoor/differ/health.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
@@ -56,10 +58,14 @@ void collect_images(const Json& object, std::set<std::string>& images) {
   }
 }
 
-}  // namespace
+// A live candidate: decoded (tracking id, hooks, health) and in packed form (the diff). `packed` is not owned.
+struct LiveView {
+  Object object;
+  std::span<const std::uint8_t> packed;
+};
 
-Comparison compare(const std::string& app, const std::vector<Object>& desired, const std::vector<Object>& live,
-                   const differ::DiffOptions& options) {
+Comparison compare_views(const std::string& app, const std::vector<Object>& desired, const std::vector<LiveView>& live,
+                         const differ::DiffOptions& options) {
   Comparison result;
   std::vector<Object> declared;
   std::set<std::string> images;
@@ -71,11 +77,12 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired, c
   result.desired_count = declared.size();
   result.images.assign(images.begin(), images.end());
 
-  std::vector<Object> owned;
-  for (const auto& object : live) {
+  std::vector<const LiveView*> owned;
+  for (const auto& view : live) {
+    const auto& object = view.object;
     if (!hook_type(object).empty()) continue;
     if (object.annotation(applier::kTrackingAnnotation) != applier::tracking_id(app, object.key())) continue;
-    owned.push_back(object);
+    owned.push_back(&view);
   }
   // Custom resources whose CRD the app itself declares are compared by the CRD's list keys (as server-side apply
   // merges them); others keep atomic lists.
@@ -84,17 +91,47 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired, c
   if (diff_options.custom_resource_schemas == nullptr && !schemas.empty()) {
     diff_options.custom_resource_schemas = &schemas;
   }
-  result.diff = differ::diff_app(declared, owned, diff_options);
 
-  std::map<core::ResourceKey, const Object*> desired_by_key, live_by_key;
-  for (const auto& o : declared) desired_by_key[o.key()] = &o;
-  for (const auto& o : owned) live_by_key[o.key()] = &o;
+  // differ::diff_app(declared, owned) with each pair diffed in packed form: matched by key (a later duplicate
+  // wins, as in diff_app's maps), the HPA targets of all the objects, a live object without a desired counterpart
+  // only when it carries the tracking annotation, sorted by key.
+  std::map<core::ResourceKey, const Object*> desired_by_key;
+  std::map<core::ResourceKey, const LiveView*> live_by_key;
+  std::vector<const Object*> all;
+  for (const auto& o : declared) {
+    desired_by_key[o.key()] = &o;
+    all.push_back(&o);
+  }
+  for (const auto* view : owned) {
+    live_by_key[view->object.key()] = view;
+    all.push_back(&view->object);
+  }
+  const auto targets = differ::hpa_targets(all);
+  for (const auto& [key, object] : desired_by_key) {
+    const auto l = live_by_key.find(key);
+    if (l == live_by_key.end()) {
+      // Missing: nothing to compare in place (diff_packed would decode it again); diff_resource gives its result.
+      result.diff.resources.push_back(differ::diff_resource(object, nullptr, diff_options, targets));
+      continue;
+    }
+    const auto bytes = core::pack(object->json());
+    const differ::PackedResource packed_desired{key, bytes};
+    const differ::PackedResource packed_live{key, l->second->packed};
+    result.diff.resources.push_back(differ::diff_packed(&packed_desired, &packed_live, diff_options, targets));
+  }
+  for (const auto& [key, view] : live_by_key) {
+    if (desired_by_key.count(key) != 0) continue;
+    if (!view->object.annotation(differ::kTrackingAnnotation)) continue;  // not ours (see diff_app)
+    result.diff.resources.push_back(differ::diff_resource(nullptr, &view->object, diff_options, targets));
+  }
+  std::sort(result.diff.resources.begin(), result.diff.resources.end(),
+            [](const differ::ResourceDiff& a, const differ::ResourceDiff& b) { return a.key < b.key; });
 
   std::vector<differ::Health> healths;
   for (const auto& resource : result.diff.resources) {
     const auto d = desired_by_key.find(resource.key);
     const auto l = live_by_key.find(resource.key);
-    const Object* live_object = l == live_by_key.end() ? nullptr : l->second;
+    const Object* live_object = l == live_by_key.end() ? nullptr : &l->second->object;
     const Object* desired_object = d == desired_by_key.end() ? nullptr : d->second;
     ResourceStatus status;
     status.key = resource.key;
@@ -114,6 +151,29 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired, c
   result.sync_status = result.diff.in_sync() ? "Synced" : "OutOfSync";
   result.health = differ::worst_health(healths);
   return result;
+}
+
+}  // namespace
+
+Comparison compare(const std::string& app, const std::vector<Object>& desired,
+                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options) {
+  std::vector<LiveView> views;
+  views.reserve(live.size());
+  for (const auto& object : live) views.push_back({Object(core::unpack(object.bytes)), object.bytes});
+  return compare_views(app, desired, views, options);
+}
+
+Comparison compare(const std::string& app, const std::vector<Object>& desired, const std::vector<Object>& live,
+                   const differ::DiffOptions& options) {
+  std::vector<std::vector<std::uint8_t>> packed;
+  packed.reserve(live.size());
+  std::vector<LiveView> views;
+  views.reserve(live.size());
+  for (const auto& object : live) {
+    packed.push_back(core::pack(object.json()));
+    views.push_back({object, packed.back()});  // reserved: the bytes do not move
+  }
+  return compare_views(app, desired, views, options);
 }
 
 }  // namespace gitmoor::engine

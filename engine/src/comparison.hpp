@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/core/object.hpp"
 #include "gitmoor/differ/diff.hpp"
 #include "gitmoor/engine/application_status.hpp"
@@ -22,9 +23,16 @@ struct Comparison {
 };
 
 // `desired`: rendered, stamped and namespaced (ResourceManager::prepare), hooks included (they are left out here).
-// `live`: candidates carrying the app label; only those whose tracking id is exactly this app's count (identity is
-// the annotation, DESIGN.md decision 5), and live hooks are never extraneous. CRDs among `desired` give their
-// custom resources' list keys to the differ.
+// `live`: candidates carrying the app label, in the packed form the LiveCache keeps (labelled_packed); only those
+// whose tracking id is exactly this app's count (identity is the annotation, DESIGN.md decision 5), and live hooks
+// are never extraneous. CRDs among `desired` give their custom resources' list keys to the differ.
+// The result is differ::diff_app's on the decoded objects; each desired/live pair is diffed by differ::diff_packed on
+// the live object's bytes as given (its desired object is packed once here), which decides the common in-sync case
+// without decoding; a one-sided resource (Missing, Extraneous) by diff_resource on the decoded object. Live objects
+// are still decoded once, for the tracking id, hooks and health.
+Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
+                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options);
+// The same over decoded live objects (packs each one first).
 Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
                    const std::vector<core::Object>& live, const differ::DiffOptions& options);
 

@@ -352,11 +352,11 @@ void Controller::Impl::ensure_watched(const std::vector<Object>& objects) {
   live.push_back(std::move(cache));
 }
 
-std::vector<Object> Controller::Impl::live_objects(const std::string& app) const {
+std::vector<applier::PackedLive> Controller::Impl::live_objects(const std::string& app) const {
   std::lock_guard lock(live_mutex);
-  std::vector<Object> out;
+  std::vector<applier::PackedLive> out;
   for (const auto& cache : live) {
-    auto objects = cache->labelled(app);
+    auto objects = cache->labelled_packed(app);
     out.insert(out.end(), std::make_move_iterator(objects.begin()), std::make_move_iterator(objects.end()));
   }
   return out;

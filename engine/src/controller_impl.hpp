@@ -124,7 +124,8 @@ struct Controller::Impl {
   void remove_apps_not_in(ApplicationOrigin origin, const std::set<std::string>& names);
   void on_live_event(const core::Object& object);
   void ensure_watched(const std::vector<core::Object>& objects);
-  std::vector<core::Object> live_objects(const std::string& app) const;
+  // The app's live candidates (its label) in packed form, as compare() diffs them.
+  std::vector<applier::PackedLive> live_objects(const std::string& app) const;
   std::optional<core::Object> live_object(const core::ResourceKey& key) const;
   std::shared_ptr<AppRecord> find(const std::string& name) const;
   core::Json application_json(const AppRecord& record) const;

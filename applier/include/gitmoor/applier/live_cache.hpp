@@ -42,6 +42,13 @@ struct LiveCacheOptions {
 
 enum class LiveEvent { Added, Modified, Deleted };
 
+// A live object as the cache keeps it: gitmoor's packed form (core/packed.hpp), which the differ compares in place
+// (differ::diff_packed), and its key.
+struct PackedLive {
+  core::ResourceKey key;
+  std::vector<std::uint8_t> bytes;
+};
+
 class LiveCache {
  public:
   using Callback = std::function<void(LiveEvent, const core::Object&)>;
@@ -63,14 +70,16 @@ class LiveCache {
   [[nodiscard]] std::optional<core::Object> get(const core::ResourceKey& key) const;
   // Objects whose options.index_label has `value` (empty when no index label was set).
   [[nodiscard]] std::vector<core::Object> labelled(const std::string& value) const;
+  // The same objects undecoded: their packed bytes (copied), sorted by key.
+  [[nodiscard]] std::vector<PackedLive> labelled_packed(const std::string& value) const;
   [[nodiscard]] std::size_t size() const;
   // Objects whose ownerReferences name `owner` (by uid), e.g. a Deployment's ReplicaSets, a ReplicaSet's Pods.
   [[nodiscard]] std::vector<core::ResourceKey> children(const core::ResourceKey& owner) const;
   [[nodiscard]] std::size_t relists() const { return relists_; }
 
  private:
-  // An object as kept: MessagePack bytes (a fraction of a parsed JSON tree's memory; decoded when asked for) plus
-  // the few fields the indexes need.
+  // An object as kept: its packed form (core::pack: a fraction of a parsed JSON tree's memory; decoded when asked
+  // for, or handed to the differ as is) plus the few fields the indexes need.
   struct Stored {
     std::vector<std::uint8_t> packed;
     std::size_t target = 0;
