@@ -126,7 +126,7 @@ class Packer {
   std::vector<std::uint8_t>& out_;
 };
 
-Json unpack_value(const PackedValue& v, std::size_t depth) {
+Json unpack_value(const PackedValue& v, std::size_t depth, const UnpackOptions& options, bool in_metadata = false) {
   if (depth > 512) throw Error("packed value nested deeper than 512 levels");
   switch (v.type()) {
     case PackedType::Null: return nullptr;
@@ -151,7 +151,7 @@ Json unpack_value(const PackedValue& v, std::size_t depth) {
       Json out = Json::array();
       out.get_ref<Json::array_t&>().reserve(v.count());
       PackedArray elements(v);
-      for (PackedValue element; elements.next(element);) out.push_back(unpack_value(element, depth + 1));
+      for (PackedValue element; elements.next(element);) out.push_back(unpack_value(element, depth + 1, options));
       if (!elements.ok() || out.size() != v.count()) throw Error("malformed packed array");
       return out;
     }
@@ -162,8 +162,10 @@ Json unpack_value(const PackedValue& v, std::size_t depth) {
       std::string_view key;
       std::size_t read = 0;
       for (PackedValue member; entries.next(key, member); ++read) {
+        if (in_metadata && !options.managed_fields && key == "managedFields") continue;
         // Keys come sorted (pack() writes nlohmann's order): each goes at the end, without a search.
-        fields.emplace_hint(fields.end(), std::string(key), unpack_value(member, depth + 1));
+        fields.emplace_hint(fields.end(), std::string(key),
+                            unpack_value(member, depth + 1, options, depth == 0 && key == "metadata"));
       }
       if (!entries.ok() || read != v.count()) throw Error("malformed packed object");
       return out;
@@ -181,12 +183,12 @@ std::vector<std::uint8_t> pack(const Json& value) {
   return out;
 }
 
-Json unpack(std::span<const std::uint8_t> bytes) {
+Json unpack(std::span<const std::uint8_t> bytes, const UnpackOptions& options) {
   const PackedValue root(bytes);
   if (!root.valid() || root.end() != bytes.data() + bytes.size()) {
     throw Error("malformed packed value (" + std::to_string(bytes.size()) + " bytes)");
   }
-  return unpack_value(root, 0);
+  return unpack_value(root, 0, options);
 }
 
 std::optional<std::int64_t> PackedValue::integer() const {

@@ -582,9 +582,11 @@ ResourceDiff diff_packed(const PackedResource* desired, const PackedResource* li
     return result;
   }
   std::optional<core::Object> d, l;
-  if (desired != nullptr) d = unpack(*desired);
-  if (live != nullptr) l = unpack(*live);
-  return diff_resource(d ? &*d : nullptr, l ? &*l : nullptr, options, hpa_targets);
+  const core::Object* desired_object = nullptr;
+  const core::Object* live_object = nullptr;
+  if (desired != nullptr) desired_object = desired->decoded != nullptr ? desired->decoded : &d.emplace(unpack(*desired));
+  if (live != nullptr) live_object = live->decoded != nullptr ? live->decoded : &l.emplace(unpack(*live));
+  return diff_resource(desired_object, live_object, options, hpa_targets);
 }
 
 }  // namespace gitmoor::differ

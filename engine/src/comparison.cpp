@@ -115,7 +115,7 @@ Comparison compare_views(const std::string& app, const std::vector<Object>& desi
       continue;
     }
     const auto bytes = core::pack(object->json());
-    const differ::PackedResource packed_desired{key, bytes};
+    const differ::PackedResource packed_desired{key, bytes, object};
     const differ::PackedResource packed_live{key, l->second->packed};
     result.diff.resources.push_back(differ::diff_packed(&packed_desired, &packed_live, diff_options, targets));
   }
@@ -159,7 +159,11 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired,
                    const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options) {
   std::vector<LiveView> views;
   views.reserve(live.size());
-  for (const auto& object : live) views.push_back({Object(core::unpack(object.bytes)), object.bytes});
+  // Decoded without managedFields (most of the bytes; hooks, tracking ids and health never read them): the diff
+  // reads them in place, and decodes the whole object itself when it has to.
+  for (const auto& object : live) {
+    views.push_back({Object(core::unpack(object.bytes, {.managed_fields = false})), object.bytes});
+  }
   return compare_views(app, desired, views, options);
 }
 

@@ -171,3 +171,17 @@ TEST_CASE("packed: truncated or corrupted input reads as invalid and never past 
     }
   }
 }
+
+TEST_CASE("packed: unpack can leave managedFields out, and only metadata's", "[packed]") {
+  Json object = realistic_live_object();
+  REQUIRE(object["metadata"].contains("managedFields"));
+  object["spec"]["managedFields"] = "not metadata's";  // a field of that name elsewhere stays
+  const auto bytes = gitmoor::core::pack(object);
+  Json without = gitmoor::core::unpack(bytes, {.managed_fields = false});
+  CHECK_FALSE(without["metadata"].contains("managedFields"));
+  CHECK(without["spec"]["managedFields"] == "not metadata's");
+  Json expected = object;
+  expected["metadata"].erase("managedFields");
+  CHECK(without == expected);
+  CHECK(gitmoor::core::unpack(bytes) == object);
+}

@@ -35,8 +35,14 @@ namespace gitmoor::core {
 
 // Packs a JSON value (discarded values are packed as null).
 std::vector<std::uint8_t> pack(const Json& value);
+struct UnpackOptions {
+  // metadata.managedFields is most of a live object's bytes and most readers (health, hooks, labels) never look at
+  // it; false leaves it out of the result.
+  bool managed_fields = true;
+};
+
 // The JSON value back; throws core::Error naming what is wrong when the bytes are not a packed value.
-Json unpack(std::span<const std::uint8_t> bytes);
+Json unpack(std::span<const std::uint8_t> bytes, const UnpackOptions& options = {});
 
 enum class PackedType : std::uint8_t { Invalid, Null, Boolean, Integer, Float, String, Array, Object, Other };
 

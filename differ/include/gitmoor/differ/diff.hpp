@@ -40,6 +40,9 @@ ResourceDiff diff_resource(const core::Object* desired, const core::Object* live
 struct PackedResource {
   core::ResourceKey key;
   std::span<const std::uint8_t> packed;
+  // The same object decoded, when the caller has it (the engine has its desired objects): the full diff then uses
+  // it instead of decoding the bytes again. Must hold exactly what `packed` holds.
+  const core::Object* decoded = nullptr;
 };
 
 // diff_resource over packed objects, with the same result. The common case, in sync, is decided by reading both
