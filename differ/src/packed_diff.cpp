@@ -29,6 +29,10 @@ using core::PackedArray;
 using core::PackedObject;
 using core::PackedValue;
 
+// What the walks pass for an absent value. Values are passed by reference, not copied: a value is read right after
+// the reader built it field by field, and copying it whole then stalls until those stores land.
+const PackedValue kAbsent{};
+
 // A member's value, or an Invalid value when absent; null reads as absent, as in the full walk.
 PackedValue member_of(const PackedValue& object, std::string_view key) {
   PackedValue value = core::packed_member(object, key);
@@ -65,14 +69,15 @@ class SortedEntries {
   explicit SortedEntries(const PackedValue& object) : entries_(object) { advance(); }
 
   // The non-null value of `key` (keys asked in ascending order), or Invalid when absent.
-  PackedValue find(std::string_view key) {
+  // The reference is valid until the next find().
+  const PackedValue& find(std::string_view key) {
     while (have_) {
       const int order = compare_names(key_, key);
-      if (order > 0) return {};
-      if (order == 0) return value_.is_null() ? PackedValue{} : value_;
+      if (order > 0) return kAbsent;
+      if (order == 0) return value_.is_null() ? kAbsent : value_;
       advance();
     }
-    return {};
+    return kAbsent;
   }
   [[nodiscard]] bool ok() const { return entries_.ok(); }
 
@@ -93,11 +98,15 @@ class OwnedFields {
  public:
   OwnedFields(const PackedValue& owned, bool root) : entries_(owned), root_(root) { advance(); }
 
-  // Looks for the owned entry of field `key` (keys asked in ascending order): sets `child` and returns true with
-  // `found`. Returns false when an owned field sorting before `key` was passed: the manager owns a field desired
-  // lacks.
-  bool take(std::string_view key, PackedValue& child, bool& found) {
-    found = false;
+  // Looks for the owned entry of field `key` (keys asked in ascending order): points `child` at it (valid until the
+  // next take() or finish()), or sets it to null when the manager owns no such field. Returns false when an owned
+  // field sorting before `key` was passed: the manager owns a field desired lacks.
+  bool take(std::string_view key, const PackedValue*& child) {
+    child = nullptr;
+    if (taken_) {
+      taken_ = false;
+      advance();
+    }
     while (have_) {
       if (!is_field_) {
         if (ignored()) {
@@ -113,9 +122,8 @@ class OwnedFields {
         advance();
         continue;
       }
-      child = value_;
-      found = true;
-      advance();
+      child = &value_;
+      taken_ = true;  // passed on the next call, so that `child` stays valid until then
       return true;
     }
     return true;
@@ -123,6 +131,10 @@ class OwnedFields {
 
   // Whether nothing owned is left that desired lacks.
   bool finish() {
+    if (taken_) {
+      taken_ = false;
+      advance();
+    }
     while (have_) {
       if (!ignored() && !(is_field_ && root_ && name_ == "status")) return false;
       advance();
@@ -148,6 +160,7 @@ class OwnedFields {
   bool root_ = false;
   bool have_ = false;
   bool is_field_ = false;
+  bool taken_ = false;
 };
 
 // The two conditions of diff.hpp, (a) desired in live and (b) the manager's owned fields in desired, checked in one
@@ -164,7 +177,7 @@ class QuickCheck {
   bool desired_in_live(const PackedValue& desired, const PackedValue& live, const PackedValue& owned) {
     if (!desired.valid()) return false;
     if (desired.is_null()) return true;  // null states no opinion (an owned field here was refused by the caller)
-    const PackedValue owned_here = owned.is_object() && owned.count() > 0 ? owned : PackedValue{};
+    const PackedValue& owned_here = owned.is_object() && owned.count() > 0 ? owned : kAbsent;
     if (!live.valid() || live.is_null()) {  // the server drops empty values
       return desired.empty_like() && owned_apart(owned_here, desired);
     }
@@ -218,24 +231,27 @@ class QuickCheck {
     std::string_view key;
     PackedValue value;
     while (fields.next(key, value)) {
-      PackedValue owned_child;
-      bool owned_field = false;
-      if (!owned_fields.take(key, owned_child, owned_field)) return false;
-      if (owned_field && value.is_null()) return false;  // owned, and desired states no value: apply removes it
-      const PackedValue owned_next = owned_field ? owned_child : PackedValue{};
+      const PackedValue* owned_child = nullptr;
+      if (!owned_fields.take(key, owned_child)) return false;
+      if (owned_child != nullptr && value.is_null()) return false;  // owned, and desired states no value: removed
+      const PackedValue& owned_next = owned_child != nullptr ? *owned_child : kAbsent;
       if (names_.size() <= 2 && detail::skipped_field(names_, key)) {  // only the root and metadata have any
         if (owned_next.is_object() && owned_next.count() > 0 && !owned_in_desired(owned_next, value, false)) {
           return false;
         }
         continue;
       }
-      PackedValue live_value = live_fields.find(key);
+      const PackedValue* live_value = &live_fields.find(key);
       if (!live_fields.ok()) return false;
       // Absent is only trusted with a second look when it would pass (an empty desired value): the one-pass merge
       // misses fields if keys are out of order, and a miss must not read as "in sync".
-      if (!live_value.valid() && value.empty_like()) live_value = member_of(live, key);
+      PackedValue second_look;
+      if (!live_value->valid() && value.empty_like()) {
+        second_look = member_of(live, key);
+        live_value = &second_look;
+      }
       names_.push_back(key);
-      const bool same = desired_in_live(value, live_value, owned_next);
+      const bool same = desired_in_live(value, *live_value, owned_next);
       names_.pop_back();
       if (!same) return false;
     }
@@ -259,7 +275,9 @@ class QuickCheck {
       }
     } pop{live_elements_, owned_elements_, base, owned_base};
     PackedArray reader(live);
-    for (PackedValue element; reader.next(element);) live_elements_.push_back(element);
+    while (reader.next(live_elements_.emplace_back())) {
+    }
+    live_elements_.pop_back();  // the slot the last next() did not fill
     if (!reader.ok()) return false;
     const std::size_t size = live_elements_.size() - base;
     auto live_at = [&](std::size_t i) { return live_elements_[base + i]; };
@@ -290,10 +308,8 @@ class QuickCheck {
     } pop_keys{key_values_, desired_elements_, key_base, desired_base};
     for (std::size_t i = 0; i < size; ++i) push_key_values(live_at(i), keys);
     PackedArray desired_reader(desired);
-    for (PackedValue element; desired_reader.next(element);) {
-      desired_elements_.push_back(element);
-      push_key_values(element, keys);
-    }
+    while (desired_reader.next(desired_elements_.emplace_back())) push_key_values(desired_elements_.back(), keys);
+    desired_elements_.pop_back();  // the slot the last next() did not fill
     if (!desired_reader.ok()) return false;
     const std::size_t desired_size = desired_elements_.size() - desired_base;
     auto live_row = [&](std::size_t i) { return key_base + i * keys.size(); };
@@ -566,7 +582,7 @@ bool packed_in_sync(const PackedResource& desired, const PackedResource& live, c
     if (!reader.ok()) return false;
   }
   QuickCheck check(lists);
-  if (!check.desired_in_live(desired_root, live_root, owned.empty() ? PackedValue{} : owned.front())) return false;
+  if (!check.desired_in_live(desired_root, live_root, owned.empty() ? kAbsent : owned.front())) return false;
   for (std::size_t i = 1; i < owned.size(); ++i) {
     if (!check.owned_in_desired(owned[i], desired_root, true)) return false;
   }
