@@ -52,21 +52,6 @@ struct Figures {
   std::size_t out_of_sync = 0;
 };
 
-Figures run_packed(const std::vector<differ::PackedResource>& desired, const std::vector<differ::PackedResource>& live) {
-  Figures best;
-  for (int round = 0; round < kDiffRounds; ++round) {
-    std::size_t out_of_sync = 0;
-    auto start = Clock::now();
-    for (std::size_t i = 0; i < desired.size(); ++i) {
-      auto result = differ::diff_packed(&desired[i], &live[i]);
-      out_of_sync += result.status != differ::SyncStatus::Synced;
-    }
-    double took = seconds_since(start);
-    if (took < best.diff_seconds) best = {took, out_of_sync};
-  }
-  return best;
-}
-
 // Each object in its own buffer, as the LiveCache stores them.
 std::vector<differ::PackedResource> pack(const std::vector<core::Object>& objects,
                                          std::vector<std::vector<std::uint8_t>>& buffers) {
@@ -78,19 +63,31 @@ std::vector<differ::PackedResource> pack(const std::vector<core::Object>& object
   return packed;
 }
 
-Figures run(const std::vector<core::Object>& desired, const std::vector<core::Object>& live) {
+// The best of the rounds of diffing every desired[i] with live[i] through `diff` (diff_resource or diff_packed).
+template <class Resource, class Diff>
+Figures run(const std::vector<Resource>& desired, const std::vector<Resource>& live, Diff diff) {
   Figures best;
   for (int round = 0; round < kDiffRounds; ++round) {
     std::size_t out_of_sync = 0;
     auto start = Clock::now();
     for (std::size_t i = 0; i < desired.size(); ++i) {
-      auto result = differ::diff_resource(&desired[i], &live[i]);
+      auto result = diff(&desired[i], &live[i]);
       out_of_sync += result.status != differ::SyncStatus::Synced;
     }
     double took = seconds_since(start);
     if (took < best.diff_seconds) best = {took, out_of_sync};
   }
   return best;
+}
+
+Figures run(const std::vector<core::Object>& desired, const std::vector<core::Object>& live) {
+  return run(desired, live, [](const core::Object* d, const core::Object* l) { return differ::diff_resource(d, l); });
+}
+
+Figures run_packed(const std::vector<differ::PackedResource>& desired, const std::vector<differ::PackedResource>& live) {
+  return run(desired, live, [](const differ::PackedResource* d, const differ::PackedResource* l) {
+    return differ::diff_packed(d, l);
+  });
 }
 
 }  // namespace

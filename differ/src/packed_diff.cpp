@@ -1,13 +1,15 @@
-// The quick "in sync?" check over packed objects (core/packed.hpp; diff.hpp: diff_packed). It mirrors the two walks of walk.cpp —
-// desired against live, and the manager's owned fields against desired — step for step, but reads the objects in
-// place: a packed object is one contiguous buffer, so checking it costs a sequential read instead of a pointer chase
-// through a few hundred tree nodes (the differ's cost over many cold objects, see bench/diff_bench.cpp), and what
-// the desired object does not mention (defaults, managedFields, status) is skipped in one step per container.
+// The quick "in sync?" check over packed objects (core/packed.hpp; diff.hpp: diff_packed). It checks the two
+// conditions of walk.cpp — (a) desired in live, (b) the manager's owned fields (fieldsV1) in desired — with the same
+// rules, in one pass over the three sorted trees, reading the bytes in place: what desired does not mention
+// (defaults, other managers' entries, status) is passed one container at a time, and nothing is decoded.
 //
 // It may only say "in sync" where the full diff finds no change, so wherever the full diff would need more than
-// identical bytes (numbers or quantities spelt differently, keys out of order, anything malformed) it answers
-// "not sure" and diff_packed falls back to the full diff. A missing branch here costs speed, never correctness.
+// identical bytes (numbers or quantities spelt differently, set or index entries in fieldsV1, anything malformed)
+// it answers "not sure" and diff_packed falls back to the full diff. A missing branch here costs speed, never
+// correctness; tests/differ/test_packed_diff.cpp holds it to that on every golden pair and ~20,000 mutations.
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -163,6 +165,25 @@ class OwnedFields {
   bool taken_ = false;
 };
 
+// Puts stacks back to their sizes at construction when it goes out of scope.
+class StackMark {
+ public:
+  StackMark(std::initializer_list<std::vector<PackedValue>*> stacks) {
+    for (auto* stack : stacks) {
+      if (count_ < marks_.size()) marks_[count_++] = {stack, stack->size()};  // room for the four stacks
+    }
+  }
+  ~StackMark() {
+    for (std::size_t i = 0; i < count_; ++i) marks_[i].first->resize(marks_[i].second);
+  }
+  StackMark(const StackMark&) = delete;
+  StackMark& operator=(const StackMark&) = delete;
+
+ private:
+  std::array<std::pair<std::vector<PackedValue>*, std::size_t>, 4> marks_{};
+  std::size_t count_ = 0;
+};
+
 // The two conditions of diff.hpp, (a) desired in live and (b) the manager's owned fields in desired, checked in one
 // pass over the desired object where the shapes allow (objects, list-maps), and (b) on its own elsewhere.
 class QuickCheck {
@@ -261,19 +282,11 @@ class QuickCheck {
   bool list_in_live(const PackedValue& desired, const PackedValue& live, const PackedValue& owned) {
     const ListSchema& schema = lists_.at(names_);
     if (schema.type == ListType::Atomic) return covers(desired, live) && owned_apart(owned, desired);
-    // The live elements go on a stack shared with the nested lists below (no allocation per list); this list's
-    // are [base, base + size) and are popped on the way out. The same for the owned entry of each desired element.
+    // The elements go on stacks shared with the nested lists below (no allocation per list): this list's live
+    // elements are [base, base + size), and so on; all are popped however the check ends.
+    const StackMark mark{&live_elements_, &owned_elements_, &desired_elements_, &key_values_};
     const std::size_t base = live_elements_.size();
     const std::size_t owned_base = owned_elements_.size();
-    struct Pop {
-      std::vector<PackedValue>& live;
-      std::vector<PackedValue>& owned;
-      std::size_t live_base, owned_base;
-      ~Pop() {
-        live.resize(live_base);
-        owned.resize(owned_base);
-      }
-    } pop{live_elements_, owned_elements_, base, owned_base};
     PackedArray reader(live);
     while (reader.next(live_elements_.emplace_back())) {
     }
@@ -297,15 +310,6 @@ class QuickCheck {
     const std::vector<std::string>& keys = schema.keys;
     const std::size_t key_base = key_values_.size();
     const std::size_t desired_base = desired_elements_.size();
-    struct PopKeys {
-      std::vector<PackedValue>& values;
-      std::vector<PackedValue>& elements;
-      std::size_t values_base, elements_base;
-      ~PopKeys() {
-        values.resize(values_base);
-        elements.resize(elements_base);
-      }
-    } pop_keys{key_values_, desired_elements_, key_base, desired_base};
     for (std::size_t i = 0; i < size; ++i) push_key_values(live_at(i), keys);
     PackedArray desired_reader(desired);
     while (desired_reader.next(desired_elements_.emplace_back())) push_key_values(desired_elements_.back(), keys);
