@@ -446,7 +446,8 @@ void Controller::sync(const std::string& name, const SyncRequest& request) {
     if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
     auto& record = *it->second;
     const auto& op = record.status.operation_state;
-    if (record.running != nullptr || record.requested_sync || (op && !is_completed(op->phase))) {
+    if (record.running != nullptr || record.requested_sync || record.request_taken ||
+        (op && !is_completed(op->phase))) {
       throw core::InvalidInput("application " + name + ": another operation is already in progress");
     }
     record.requested_sync = request;

@@ -47,6 +47,9 @@ struct AppRecord {
   bool needs_poll = true;
   // What the outside asked for, taken by the next reconcile.
   std::optional<SyncRequest> requested_sync;
+  // A reconcile took requested_sync and has not finished with it (from taking it to the operation's end): a second
+  // sync() in that window is refused like one during the operation.
+  bool request_taken = false;
   int retry_count = 0;  // automated retries of the current revision's failed sync
   std::optional<SyncRequest> retry_request;  // the failed automated sync, run again at retry_at (retry policy)
   std::chrono::steady_clock::time_point retry_at{};

@@ -90,12 +90,22 @@ void Controller::Impl::reconcile(const std::string& name) {
     source_error = record->source_error;
     requested = std::move(record->requested_sync);
     record->requested_sync.reset();
+    record->request_taken = requested.has_value();
     if (!requested && record->retry_request && std::chrono::steady_clock::now() >= record->retry_at) {
       requested = std::move(record->retry_request);
       record->retry_request.reset();
     }
     last_operation = record->status.operation_state;
   }
+  // Until this reconcile returns, the request it took counts as in progress (see Controller::sync).
+  struct ReleaseRequest {
+    std::mutex& mutex;
+    AppRecord& record;
+    ~ReleaseRequest() {
+      std::lock_guard lock(mutex);
+      record.request_taken = false;
+    }
+  } release_request{mutex, *record};
 
   // A source that failed (Git unreachable, helm error, invalid YAML): say so, keep the last good state, never sync
   // or prune on it. A manual sync asked meanwhile fails with the same reason.
