@@ -180,6 +180,7 @@ Json unpack_value(const PackedValue& v, std::size_t depth, const UnpackOptions& 
 std::vector<std::uint8_t> pack(const Json& value) {
   std::vector<std::uint8_t> out;
   Packer(out).value(value);
+  out.shrink_to_fit();  // kept for as long as the object lives (the LiveCache): without the growth slack
   return out;
 }
 
