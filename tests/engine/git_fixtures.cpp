@@ -182,6 +182,13 @@ void generate_ssh_key(const fs::path& path, const std::string& passphrase) {
   if (!result.ok()) throw std::runtime_error("ssh-keygen " + path.string() + ": " + result.stderr_data);
 }
 
+void write_known_hosts(const fs::path& known_hosts, int port, const fs::path& public_key_file) {
+  std::ifstream public_key(public_key_file);
+  std::string type, key;
+  public_key >> type >> key;
+  std::ofstream(known_hosts) << "[127.0.0.1]:" << port << " " << type << " " << key << "\n";
+}
+
 GitSshServer::GitSshServer(fs::path served_root, const fs::path& state_dir, Options options)
     : served_root_(std::move(served_root)),
       config_(state_dir / "sshd_config"),
@@ -214,10 +221,7 @@ GitSshServer::GitSshServer(fs::path served_root, const fs::path& state_dir, Opti
   config.close();
 
   listen_fd_ = listen_on_loopback(port_);
-  std::ifstream host_public(host_key.string() + ".pub");
-  std::string type, key;
-  host_public >> type >> key;
-  std::ofstream(known_hosts_) << "[127.0.0.1]:" << port_ << " " << type << " " << key << "\n";
+  write_known_hosts(known_hosts_, port_, host_key.string() + ".pub");
   thread_ = std::thread([this] { serve(); });
 }
 

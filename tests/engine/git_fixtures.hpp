@@ -138,6 +138,8 @@ class GitHttpsServer {
 // Generates an ed25519 key pair (OpenSSH format): `path` (private, encrypted when `passphrase` is set) and
 // `path`.pub.
 void generate_ssh_key(const std::filesystem::path& path, const std::string& passphrase = "");
+// Writes a known_hosts file naming [127.0.0.1]:<port> with the public key in `public_key_file` (`<type> <key> ...`).
+void write_known_hosts(const std::filesystem::path& known_hosts, int port, const std::filesystem::path& public_key_file);
 
 // A real OpenSSH server for ssh:// on 127.0.0.1:0: each connection is handed to `sshd -i` running as the current
 // user, with its own host key and one authorized client key generated in `state_dir`, so repositories below

@@ -29,6 +29,17 @@ engine::Repository over_ssh(const test::GitSshServer& server, const std::string&
           .credentials = {.ssh_private_key = server.client_key(), .known_hosts = server.known_hosts()}};
 }
 
+// A served repository with one commit, sshd in front of it, a Git source with its own cache, and the repository as
+// that source reaches it (the server's client key and known_hosts).
+struct SshRepository {
+  test::ScratchDir dir;
+  test::GitRemote remote{dir.path() / "served", "tetris.git"};
+  std::string first = remote.commit("first");  // members start in this order: committed before sshd serves
+  test::GitSshServer server{dir.path() / "served", dir.path() / "sshd"};
+  engine::GitSource source{{.cache_dir = dir.path() / "cache"}};
+  engine::Repository repository = over_ssh(server, "tetris.git");
+};
+
 }  // namespace
 
 TEST_CASE("ssh://: clone with a private key and known_hosts, detect and fetch a new commit, resolve tags",
@@ -64,12 +75,8 @@ TEST_CASE("ssh://: clone with a private key and known_hosts, detect and fetch a 
 
 TEST_CASE("ssh://: a host key missing from known_hosts or different from it is refused, naming the host",
           "[engine][git][ssh]") {
-  test::ScratchDir dir;
-  test::GitRemote remote(dir.path() / "served", "tetris.git");
-  (void)remote.commit("first");
-  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
-  engine::GitSource source({.cache_dir = dir.path() / "cache"});
-  auto repository = over_ssh(server, "tetris.git");
+  SshRepository fixture;
+  auto& [dir, remote, first, server, source, repository] = fixture;
   std::string message;
 
   SECTION("the host is not in known_hosts") {
@@ -82,12 +89,8 @@ TEST_CASE("ssh://: a host key missing from known_hosts or different from it is r
   }
   SECTION("known_hosts holds another key for this host and port (a man in the middle)") {
     test::generate_ssh_key(dir.path() / "impostor");
-    std::ifstream impostor_public(dir.path() / "impostor.pub");
-    std::string type, key;
-    impostor_public >> type >> key;
     repository.credentials.known_hosts = dir.path() / "wrong_known_hosts";
-    std::ofstream(repository.credentials.known_hosts)
-        << "[127.0.0.1]:" << server.port() << " " << type << " " << key << "\n";
+    test::write_known_hosts(repository.credentials.known_hosts, server.port(), dir.path() / "impostor.pub");
     CHECK(kind_of([&] { (void)source.resolve(repository, "main"); }, message) ==
           engine::GitErrorKind::AuthenticationFailed);
     CHECK_THAT(message, Contains("host key of 127.0.0.1 does not match known_hosts"));
@@ -100,12 +103,8 @@ TEST_CASE("ssh://: a host key missing from known_hosts or different from it is r
 
 TEST_CASE("ssh://: a client key the server does not authorize is an authentication failure",
           "[engine][git][ssh]") {
-  test::ScratchDir dir;
-  test::GitRemote remote(dir.path() / "served", "tetris.git");
-  (void)remote.commit("first");
-  test::GitSshServer server(dir.path() / "served", dir.path() / "sshd");
-  engine::GitSource source({.cache_dir = dir.path() / "cache"});
-  auto repository = over_ssh(server, "tetris.git");
+  SshRepository fixture;
+  auto& [dir, remote, first, server, source, repository] = fixture;
   test::generate_ssh_key(dir.path() / "stranger");
   repository.credentials.ssh_private_key = dir.path() / "stranger";
 
