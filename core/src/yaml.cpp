@@ -6,7 +6,7 @@
 //   - null: empty, `~`, `null`, `Null`, `NULL`;
 //   - bool: y Y yes Yes YES on On ON true True TRUE, and n N no No NO off Off OFF false False FALSE (YAML 1.1);
 //   - int: Go's ParseInt(base 0) after removing every `_`: `0755` octal, `0o17`, `0x1F`, `0b101`, `+12`, `1_000`;
-//     beyond int64 but within uint64 → an unsigned JSON integer;
+//     beyond int64 → a float64, as kubectl and the API server store it (12345678901234567890 → 1.2345678901234567e19);
 //   - float: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` and `.inf`/`.nan` spellings; a float that
 //     overflows a double (`1e400`) stays a string, as in Go;
 //   - timestamps stay strings (go-yaml does so for interface{} targets); anything else is a string.
@@ -235,6 +235,13 @@ std::optional<std::string> key_string(const Scalar& key, std::string& error) {
 // A scalar as the JSON value kubectl would send: integral floats become integers (see the top of this file).
 // Returns nullopt with `error` set for values JSON cannot hold.
 std::optional<Json> json_value(const Scalar& scalar, std::string& error) {
+  // An integer beyond int64 is a uint64 to go-yaml, but kubectl and the API server decode JSON numbers into
+  // unstructured objects as int64 or else float64: the cluster keeps the nearest double. Kept exact, desired and
+  // live would differ forever.
+  if (scalar.kind == Resolved::Int && scalar.value.is_number_unsigned() &&
+      scalar.value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return Json(static_cast<double>(scalar.value.get<std::uint64_t>()));
+  }
   if (scalar.kind != Resolved::Float) return scalar.value;
   double f = scalar.value.get<double>();
   if (std::isnan(f) || std::isinf(f)) {

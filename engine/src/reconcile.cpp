@@ -301,6 +301,9 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
     if (stopping) break;  // shutting down: leave the rest to the next start
     operation.step();
     if (operation.done()) break;
+    // A CRD this sync applied serves its kind from now on: watch it, so that the wave holding its custom resources
+    // sees them (ensure_watched does nothing while every desired type is watched).
+    ensure_watched(manifests->objects);
     {
       std::lock_guard lock(mutex);
       auto state = operation.state();

@@ -7,6 +7,7 @@
 
 #include "authentication.hpp"
 #include "cluster.hpp"
+#include "cluster_defaults.hpp"
 #include "controllers.hpp"
 #include "faults.hpp"
 #include "patch.hpp"
@@ -225,6 +226,7 @@ struct ApiServer::Impl {
     for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
       cluster.create(*ns_type, "", Json{{"metadata", {{"name", ns}}}}, {.manager = "kube-apiserver"});
     }
+    install_cluster_defaults(cluster);
   }
 
   ApiOptions options;

@@ -1,5 +1,8 @@
 #include "body.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include "gitmoor/core/yaml.hpp"
 #include "protobuf.hpp"
 #include "status.hpp"
@@ -60,6 +63,27 @@ void check_metadata_types(const Json& object, const ResourceType& type) {
   }
 }
 
+// The API server decodes JSON into unstructured objects with int64 or else float64 numbers: an integer beyond
+// int64 is kept as the nearest double (12345678901234567890 → 1.2345678901234567e19). nlohmann keeps it exact as
+// an unsigned, so convert; only a body with a run of 19 or more digits can hold one.
+void numbers_as_the_server_keeps_them(Json& value) {
+  if (value.is_structured()) {
+    for (auto& child : value) numbers_as_the_server_keeps_them(child);
+  } else if (value.is_number_unsigned() &&
+             value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    value = static_cast<double>(value.get<std::uint64_t>());
+  }
+}
+
+bool may_hold_a_large_integer(const std::string& body) {
+  std::size_t run = 0;
+  for (char c : body) {
+    run = (c >= '0' && c <= '9') ? run + 1 : 0;
+    if (run >= 19) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Json parse_body(const std::string& body, const std::string& media_type, const ResourceType& type,
@@ -101,6 +125,7 @@ Json parse_body(const std::string& body, const std::string& media_type, const Re
                       "): metadata must be an object");
   }
   check_metadata_types(value, type);
+  if (may_hold_a_large_integer(body)) numbers_as_the_server_keeps_them(value);
   return value;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "container_exit.hpp"
+#include "disruption.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "status.hpp"
 
@@ -166,6 +167,7 @@ struct ControllerLogic {
     const Json& md = (*pod)["metadata"];
     std::string uid = md.value("uid", "");
     enqueue_owner(*pod);
+    enqueue_budgets(md.value("namespace", ""));
     std::string phase = (*pod).value("status", Json::object()).value("phase", "");
     if (deleting(*pod) || phase == "Running" || phase == "Succeeded" || phase == "Failed") return;
     auto now = std::chrono::steady_clock::now();
@@ -645,6 +647,21 @@ struct ControllerLogic {
     write_status(type("horizontalpodautoscalers.autoscaling"), hpa, status);
   }
 
+  // ---- PodDisruptionBudgets: counts of the Pods they cover (disruption.hpp).
+  void enqueue_budgets(const std::string& ns) {
+    for (const auto& ref : cluster.store.refs("poddisruptionbudgets.policy", ns)) c.queue_.insert(ref);
+  }
+
+  void budget(const ObjectPtr& pdb) {
+    if (deleting(*pdb)) return;
+    std::vector<ObjectPtr> pods;
+    for (const auto& ref : cluster.store.refs("pods", (*pdb)["metadata"].value("namespace", ""))) {
+      if (auto p = cluster.store.get(ref)) pods.push_back(p);
+    }
+    write_status(type("poddisruptionbudgets.policy"), pdb,
+                 disruption_status(*pdb, pods, (*pdb).value("status", Json::object()), now_rfc3339()));
+  }
+
   void reconcile(const ObjectRef& ref) {
     ObjectPtr obj = cluster.store.get(ref);
     if (!obj) return;
@@ -659,6 +676,7 @@ struct ControllerLogic {
     else if (id == "services") service(obj);
     else if (id == "ingresses.networking.k8s.io") ingress(obj);
     else if (id == "horizontalpodautoscalers.autoscaling") hpa(obj);
+    else if (id == "poddisruptionbudgets.policy") budget(obj);
   }
 };
 
@@ -724,6 +742,11 @@ void Controllers::on_event(const Event& event) {
     for (const auto& r : md.value("ownerReferences", Json::array())) {
       std::string id = resource_of_kind(r.value("kind", ""));
       if (!id.empty()) queue_.insert({id, md.value("namespace", ""), r.value("name", "")});
+    }
+    if (event.resource_id == "pods") {  // one Pod fewer for the budgets that covered it
+      for (const auto& ref : cluster_.store.refs("poddisruptionbudgets.policy", md.value("namespace", ""))) {
+        queue_.insert(ref);
+      }
     }
     cv_.notify_all();
     return;

@@ -33,6 +33,8 @@ ListSchema list_schema(const std::vector<std::string>& path, bool builtin) {
   if (field == "hostAliases") return map_of({"ip"});
   if (field == "topologySpreadConstraints") return map_of({"topologyKey", "whenUnsatisfiable"});
   if (field == "finalizers") return {ListType::Set, {}, ""};
+  // Mutating/ValidatingWebhookConfiguration (+listType=map +listMapKey=name): a cert job's caBundle stays its own.
+  if (field == "webhooks" && path.size() == 1) return map_of({"name"});
   if (field == "ports") {
     if (contains(path, "containers") || contains(path, "initContainers") || contains(path, "ephemeralContainers")) {
       auto s = map_of({"containerPort", "protocol"});
