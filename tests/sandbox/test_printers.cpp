@@ -240,7 +240,7 @@ TEST_CASE("CRD additionalPrinterColumns: Name first, typed cells, Age only by de
     "spec":{"replicas":3,"weight":0.5,"paused":false,"tags":["a","b"]},
     "status":{"sync":{"status":"Synced"},"conditions":[{"type":"Ready","status":"True"}]}})");
   CHECK(p.cells(cr, kNow) == Json::array({"guestbook", "Synced", 3, "True", 0.5, false, R"(["a","b"])", "120m"}));
-  // Missing values are null cells (kubectl prints <none>).
+  // Missing values are null cells (kubectl leaves them blank).
   CHECK(p.cells(Json{{"metadata", {{"name", "x"}}}}, kNow)[1].is_null());
 
   auto plain = printer_for(t, "v1", &crd);
