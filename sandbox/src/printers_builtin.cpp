@@ -1162,10 +1162,10 @@ std::map<std::string, TablePrinter> make_printers() {
        age_col(), col("Version", "string", "Kubelet Version reported by the node."),
        col("Internal-IP", "string", "List of addresses reachable to the node.", 1),
        col("External-IP", "string", "List of addresses reachable to the node.", 1),
-       col("OS-Image", "string", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
-           1),
-       col("Kernel-Version", "string", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
-           1),
+       col("OS-Image", "string",
+           "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1),
+       col("Kernel-Version", "string",
+           "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
        col("Container-Runtime", "string",
            "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", 1)},
       node_cells);
@@ -1338,7 +1338,8 @@ std::map<std::string, TablePrinter> make_printers() {
 
   add("storage.k8s.io", "CSIDriver",
       {name_col(),
-       col("AttachRequired", "boolean", "attachRequired indicates this CSI volume driver requires an attach operation."),
+       col("AttachRequired", "boolean",
+           "attachRequired indicates this CSI volume driver requires an attach operation."),
        col("PodInfoOnMount", "boolean", "podInfoOnMount indicates this CSI volume driver requires additional pod "
                                         "information (like podName, podUID, etc.) during mount operations."),
        col("StorageCapacity", "boolean", "storageCapacity indicates that the CSI volume driver wants pod scheduling to "

@@ -452,7 +452,8 @@ TEST_CASE("kubectl get prints kube's columns for every kind, and the wide ones w
                                    "ClusterRole/printing-viewer", "default/robot"}));
 }
 
-TEST_CASE("kubectl get pods shows READY 1/1 and Running; -A adds NAMESPACE; --show-labels the labels", "[e2e]") {
+TEST_CASE("kubectl get pods shows READY 1/1 and Running, -A adds NAMESPACE, --show-labels the labels, get all",
+          "[e2e]") {
   KubectlEnv env;
   REQUIRE(env.kubectl({"create", "namespace", "game"}).exit_code == 0);
   REQUIRE(env.kubectl({"create", "deployment", "game-frontend", "--image=nginx:1.25", "-n", "game"}).exit_code == 0);

@@ -164,7 +164,8 @@ TEST_CASE("Pod STATUS, READY and RESTARTS follow kubectl's rules", "[sandbox][pr
   };
   auto row = [&](const Json& p) { return cells("", "Pod", p); };
 
-  Json running = pod(R"({"phase":"Running","podIPs":[{"ip":"10.244.0.7"}],"conditions":[{"type":"Ready","status":"True"}],
+  Json running = pod(R"({"phase":"Running","podIPs":[{"ip":"10.244.0.7"}],
+    "conditions":[{"type":"Ready","status":"True"}],
     "containerStatuses":[{"name":"app","ready":true,"restartCount":0,"state":{"running":{}}}]})");
   CHECK(row(running) ==
         Json::array({"p", "1/1", "Running", "0", "<unknown>", "10.244.0.7", "n1", "<none>", "<none>"}));
