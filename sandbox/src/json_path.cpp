@@ -57,7 +57,7 @@ class Parser {
           out.push_back(s);
           continue;
         }
-        if (pos_ >= text_.size() || text_[pos_] == '[' || text_[pos_] == '.') continue;  // `.` alone, or `.[0]`
+        if (pos_ >= text_.size() || text_[pos_] == '[') continue;  // `.` alone, or `.[0]`
         auto s = std::make_shared<Step>();
         s->name = name();
         out.push_back(s);
@@ -69,8 +69,6 @@ class Parser {
     }
     return out;
   }
-
-  [[nodiscard]] std::size_t pos() const { return pos_; }
 
  private:
   [[nodiscard]] char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
