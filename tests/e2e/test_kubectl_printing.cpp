@@ -402,9 +402,9 @@ TEST_CASE("kubectl get prints kube's columns for every kind, and the wide ones w
   auto applied = env.kubectl({"apply", "-f", env.write_file("objects.yaml", kObjects)});
   INFO(applied.stderr_data);
   REQUIRE(applied.exit_code == 0);
+  // The Deployment counts its Pod ready once the ReplicaSet has: then every row below is settled.
   REQUIRE(KubectlEnv::eventually([&] {
-    auto r = env.kubectl({"get", "pods", "-l", "app=web", "--no-headers"});
-    return has_row(r.stdout_data, {"1/1", "Running"});
+    return env.json({"get", "deployment", "web"})["status"].value("availableReplicas", 0) == 1;
   }));
 
   auto plain = env.kubectl({"get", resources_arg()});
@@ -458,10 +458,10 @@ TEST_CASE("kubectl get pods shows READY 1/1 and Running, -A adds NAMESPACE, --sh
   REQUIRE(env.kubectl({"create", "namespace", "game"}).exit_code == 0);
   REQUIRE(env.kubectl({"create", "deployment", "game-frontend", "--image=nginx:1.25", "-n", "game"}).exit_code == 0);
   REQUIRE(KubectlEnv::eventually([&] {
-    auto r = env.kubectl({"-n", "game", "get", "pods"});
-    return has_row(r.stdout_data, {"1/1", "Running", "0"});
+    return env.json({"-n", "game", "get", "deployment", "game-frontend"})["status"].value("availableReplicas", 0) == 1;
   }));
   auto pods = env.kubectl({"-n", "game", "get", "pods"});
+  CHECK(has_row(pods.stdout_data, {"1/1", "Running", "0"}));
   CHECK(columns(first_line(pods.stdout_data)) ==
         std::vector<std::string>{"NAME", "READY", "STATUS", "RESTARTS", "AGE"});
 
@@ -496,7 +496,7 @@ TEST_CASE("kubectl get -w on a Deployment prints a new row when it is scaled", "
   REQUIRE(env.kubectl({"create", "namespace", "game"}).exit_code == 0);
   REQUIRE(env.kubectl({"create", "deployment", "game-frontend", "--image=nginx:1.25", "-n", "game"}).exit_code == 0);
   REQUIRE(KubectlEnv::eventually([&] {
-    return has_row(env.kubectl({"-n", "game", "get", "deployment", "game-frontend"}).stdout_data, {"1/1"});
+    return env.json({"-n", "game", "get", "deployment", "game-frontend"})["status"].value("availableReplicas", 0) == 1;
   }));
   auto watch = std::async(std::launch::async, [&] {
     return env.kubectl({"-n", "game", "get", "deployment", "game-frontend", "-w", "-o", "wide"}, "",
@@ -505,7 +505,7 @@ TEST_CASE("kubectl get -w on a Deployment prints a new row when it is scaled", "
   REQUIRE(KubectlEnv::eventually([&] { return env.count("watch", "deployments.apps") > 0; }));
   REQUIRE(env.kubectl({"-n", "game", "scale", "deployment", "game-frontend", "--replicas=3"}).exit_code == 0);
   REQUIRE(KubectlEnv::eventually([&] {
-    return env.json({"-n", "game", "get", "deployment", "game-frontend"})["status"].value("readyReplicas", 0) == 3;
+    return env.json({"-n", "game", "get", "deployment", "game-frontend"})["status"].value("availableReplicas", 0) == 3;
   }));
   REQUIRE(env.call("POST", "/sandbox/watches/close").status == 200);
   auto r = watch.get();
