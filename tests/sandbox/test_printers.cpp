@@ -281,3 +281,56 @@ TEST_CASE("a Table carries metadata, definitions and rows with the object as ask
   CHECK(second["object"]["columnDefinitions"].is_null());
   CHECK(second["object"]["rows"][0]["cells"][0] == "a");
 }
+
+TEST_CASE("Node, Event, ResourceQuota, ControllerRevision, Ingress and Endpoints cells", "[sandbox][printers]") {
+  Json node = Json::parse(R"({"metadata":{"name":"n1","labels":{"node-role.kubernetes.io/control-plane":"",
+    "kubernetes.io/role":"worker"}},"spec":{"unschedulable":true},
+    "status":{"conditions":[{"type":"Ready","status":"False"}],"nodeInfo":{"kubeletVersion":"v1.35.0"},
+    "addresses":[{"type":"InternalIP","address":"172.18.0.2"}]}})");
+  CHECK(cells("", "Node", node) == Json::array({"n1", "NotReady,SchedulingDisabled", "control-plane,worker",
+                                                "<unknown>", "v1.35.0", "172.18.0.2", "<none>", "<unknown>",
+                                                "<unknown>", "<unknown>"}));
+
+  Json event = Json::parse(R"({"metadata":{"name":"web.17"},"type":"Warning","reason":"BackOff",
+    "involvedObject":{"kind":"Pod","name":"web-1","fieldPath":"spec.containers{web}"},
+    "source":{"component":"kubelet","host":"n1"},"message":" Back-off restarting failed container \n",
+    "firstTimestamp":"2026-01-01T11:00:00Z","lastTimestamp":"2026-01-01T11:59:00Z","count":12})");
+  CHECK(cells("", "Event", event) == Json::array({"60s", "Warning", "BackOff", "pod/web-1", "spec.containers{web}",
+                                                  "kubelet, n1", "Back-off restarting failed container", "60m", 12,
+                                                  "web.17"}));
+  // events.k8s.io/v1 names the same fields differently.
+  Json v1 = Json::parse(R"({"metadata":{"name":"e"},"type":"Normal","reason":"Scheduled",
+    "regarding":{"kind":"Pod","name":"web-1"},"note":"assigned","reportingController":"default-scheduler",
+    "eventTime":"2026-01-01T11:59:50.000000Z"})");
+  CHECK(cells("events.k8s.io", "Event", v1) ==
+        Json::array({"10s", "Normal", "Scheduled", "pod/web-1", "", "default-scheduler", "assigned", "10s", 1, "e"}));
+
+  Json quota = Json::parse(R"({"metadata":{"name":"q"},"status":{
+    "hard":{"pods":"10","requests.cpu":"1","limits.memory":"1Gi"},"used":{"pods":"2","requests.cpu":"500m"}}})");
+  auto q = cells("", "ResourceQuota", quota);
+  CHECK(q[1] == "pods: 2/10, requests.cpu: 500m/1");
+  CHECK(q[2] == "limits.memory: 0/1Gi");
+
+  Json revision = Json::parse(R"({"metadata":{"name":"db-5d8f","ownerReferences":[
+    {"apiVersion":"apps/v1","kind":"StatefulSet","name":"db","controller":true}]},"revision":3})");
+  CHECK(cells("apps", "ControllerRevision", revision) == Json::array({"db-5d8f", "statefulset.apps/db", 3,
+                                                                     "<unknown>"}));
+
+  Json ingress = Json::parse(R"({"metadata":{"name":"i"},"spec":{"ingressClassName":"nginx","tls":[{}],
+    "rules":[{"host":"a"},{"host":"b"},{"host":"c"},{"host":"d"},{"host":"e"}]},
+    "status":{"loadBalancer":{"ingress":[{"hostname":"lb.example.com"},{"ip":"10.0.0.1"}]}}})");
+  CHECK(cells("networking.k8s.io", "Ingress", ingress) ==
+        Json::array({"i", "nginx", "a,b,c + 2 more...", "10.0.0.1,lb.example.com", "80, 443", "<unknown>"}));
+
+  Json endpoints = Json::parse(R"({"metadata":{"name":"e"},"subsets":[{"addresses":[{"ip":"10.0.0.1"},
+    {"ip":"10.0.0.2"}],"ports":[{"port":80},{"port":443}]}]})");
+  CHECK(cells("", "Endpoints", endpoints)[1] == "10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...");
+  CHECK(cells("", "Endpoints", Json{{"metadata", {{"name", "e"}}}})[1] == "<none>");
+
+  Json sc = Json::parse(R"({"metadata":{"name":"standard",
+    "annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"provisioner":"rancher.io/local-path",
+    "volumeBindingMode":"WaitForFirstConsumer","allowVolumeExpansion":true})");
+  CHECK(cells("storage.k8s.io", "StorageClass", sc) == Json::array({"standard (default)", "rancher.io/local-path",
+                                                                    "Delete", "WaitForFirstConsumer", true,
+                                                                    "<unknown>"}));
+}
