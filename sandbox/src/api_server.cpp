@@ -3,6 +3,7 @@
 #include "gitmoor/sandbox/api_server.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "authentication.hpp"
@@ -11,6 +12,7 @@
 #include "controllers.hpp"
 #include "faults.hpp"
 #include "patch.hpp"
+#include "printers.hpp"
 #include "router.hpp"
 #include "selectors.hpp"
 #include "status.hpp"
@@ -237,8 +239,12 @@ struct ApiServer::Impl {
   Response handle(const Request& request);
   Response handle_admin(const Request& request, const Target& target);
   Response handle_resource(const Request& request, const Target& target, std::string& verb, std::string& resource);
-  Response list(const ResourceType& type, const Target& target, const std::string& ns);
-  Response watch(const ResourceType& type, const Target& target, const std::string& ns);
+  Response list(const ResourceType& type, const Target& target, const std::string& ns,
+                std::optional<IncludeObject> table);
+  Response watch(const ResourceType& type, const Target& target, const std::string& ns,
+                 std::optional<IncludeObject> table);
+  // kube-apiserver's printer for a type (a custom type's CRD columns); call with the store mutex held.
+  TablePrinter printer(const ResourceType& type, const std::string& version);
   Response patch(const ResourceType& type, const Target& target, const ResourcePath& path, const Request& request,
                  const WriteOptions& write);
   Response remove(const ResourceType& type, const Target& target, const ResourcePath& path, const Request& request);
@@ -452,11 +458,18 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
   write.api_version = type->api_version(target.version);
 
   if (method == "GET") {
-    if (path.name.empty()) return is_watch ? watch(*type, target, path.ns) : list(*type, target, path.ns);
+    // kubectl get asks for a Table; only then is any printing done.
+    std::optional<IncludeObject> table;
+    if (path.subresource.empty() && accepts_table(request.header("accept"))) {
+      table = parse_include_object(query_value(target.query, "includeObject"));
+    }
+    if (path.name.empty()) {
+      return is_watch ? watch(*type, target, path.ns, table) : list(*type, target, path.ns, table);
+    }
     if (is_watch) {
       Target t = target;
       t.query["fieldSelector"] = "metadata.name=" + path.name;
-      return watch(*type, t, path.ns);
+      return watch(*type, t, path.ns, table);
     }
     if (path.subresource == "log") {
       Response r;
@@ -467,6 +480,11 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
     ObjectPtr obj = cluster.get(*type, path.ns, path.name);
     if (!obj) throw not_found(type->group, type->plural, path.name);
     if (path.subresource == "scale") return json_response(200, scale_of(*type, *obj));
+    if (table) {
+      TableOptions options{.include = *table, .api_version = write.api_version};
+      Json metadata{{"resourceVersion", (*obj)["metadata"].value("resourceVersion", "")}};
+      return json_response(200, make_table(printer(*type, target.version), {obj.get()}, std::move(metadata), options));
+    }
     if (obj->value("apiVersion", "") != write.api_version) {
       Json copy = *obj;
       copy["apiVersion"] = write.api_version;
@@ -509,7 +527,14 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
   return remove(*type, target, path, request);
 }
 
-Response ApiServer::Impl::list(const ResourceType& type, const Target& target, const std::string& ns) {
+TablePrinter ApiServer::Impl::printer(const ResourceType& type, const std::string& version) {
+  ObjectPtr crd;
+  if (type.custom) crd = cluster.store.get({"customresourcedefinitions.apiextensions.k8s.io", "", type.crd_name});
+  return printer_for(type, version, crd.get());
+}
+
+Response ApiServer::Impl::list(const ResourceType& type, const Target& target, const std::string& ns,
+                               std::optional<IncludeObject> table) {
   LabelSelector labels = LabelSelector::parse(query_value(target.query, "labelSelector"));
   FieldSelector fields = FieldSelector::parse(query_value(target.query, "fieldSelector"));
   std::size_t limit = 0;
@@ -535,6 +560,18 @@ Response ApiServer::Impl::list(const ResourceType& type, const Target& target, c
                (fields.empty() || fields.matches(o));
       },
       next_key, remaining);
+  if (table) {
+    Json metadata{{"resourceVersion", std::to_string(cluster.store.current_rv())}};
+    if (!next_key.empty()) {
+      metadata["continue"] = hex_encode(next_key);
+      metadata["remainingItemCount"] = remaining;
+    }
+    std::vector<const Json*> objects;
+    objects.reserve(items.size());
+    for (const auto& item : items) objects.push_back(item.get());
+    TableOptions options{.include = *table, .api_version = api_version};
+    return json_response(200, make_table(printer(type, target.version), objects, std::move(metadata), options));
+  }
   body += "\"resourceVersion\":\"" + std::to_string(cluster.store.current_rv()) + "\"";
   if (!next_key.empty()) {
     body += ",\"continue\":\"" + hex_encode(next_key) + "\",\"remainingItemCount\":" + std::to_string(remaining);
@@ -558,7 +595,8 @@ Response ApiServer::Impl::list(const ResourceType& type, const Target& target, c
   return r;
 }
 
-Response ApiServer::Impl::watch(const ResourceType& type, const Target& target, const std::string& ns) {
+Response ApiServer::Impl::watch(const ResourceType& type, const Target& target, const std::string& ns,
+                                std::optional<IncludeObject> table) {
   auto watcher = std::make_shared<Watcher>();
   watcher->resource_id = type.id();
   watcher->ns = type.namespaced ? ns : "";
@@ -587,6 +625,10 @@ Response ApiServer::Impl::watch(const ResourceType& type, const Target& target, 
   bool ok;
   {
     std::lock_guard lock(cluster.store.mutex());
+    if (table) {
+      watcher->encoder = TableEventEncoder(printer(type, target.version),
+                                           TableOptions{.include = *table, .api_version = watcher->api_version});
+    }
     ok = cluster.store.watch(watcher, rv, !rv_text.empty(), query_flag(target.query, "sendInitialEvents"));
   }
   Response r;

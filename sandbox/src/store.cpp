@@ -24,6 +24,10 @@ bool Watcher::matches(const Json& object) const {
   return true;
 }
 
+std::string Watcher::encode(EventType type, const Json& object) {
+  return encoder ? encoder(type, object) : encode_event(type, object, api_version);
+}
+
 void Watcher::push(std::string line, std::uint64_t rv) {
   {
     std::lock_guard lock(mutex_);
@@ -209,7 +213,7 @@ void Store::emit(Event event) {
       }
     }
     if (now) {
-      w->push(encode_event(type, *event.object, w->api_version), event.rv);
+      w->push(w->encode(type, *event.object), event.rv);
     } else {
       w->advance(event.rv);
     }
@@ -238,7 +242,7 @@ bool Store::watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, b
           now = true;
         }
       }
-      if (now) watcher->push(encode_event(type, *e.object, watcher->api_version), e.rv);
+      if (now) watcher->push(watcher->encode(type, *e.object), e.rv);
     }
     watcher->advance(from);
   } else {
@@ -246,7 +250,7 @@ bool Store::watch(const std::shared_ptr<Watcher>& watcher, std::uint64_t from, b
     if (type != objects_.end()) {
       for (const auto& [key, obj] : type->second) {
         if (watcher->matches(*obj)) {
-          watcher->push(encode_event(EventType::Added, *obj, watcher->api_version),
+          watcher->push(watcher->encode(EventType::Added, *obj),
                         std::stoull((*obj)["metadata"].value("resourceVersion", "0")));
         }
       }

@@ -52,8 +52,12 @@ class Watcher {
   FieldSelector fields;
   std::string api_version;  // objects are shown in this apiVersion
   std::string kind;         // for bookmarks
+  // When set, encodes this watcher's events (a Table watch: printers.hpp); called with the store mutex held.
+  std::function<std::string(EventType, const Json&)> encoder;
 
   [[nodiscard]] bool matches(const Json& object) const;
+  // The event line for this watcher: encode_event in api_version, or the encoder's.
+  std::string encode(EventType type, const Json& object);
   void push(std::string line, std::uint64_t rv);
   void advance(std::uint64_t rv);  // an event this watcher does not see still moves its bookmark position
   void close();
