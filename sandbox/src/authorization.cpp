@@ -436,7 +436,9 @@ bool aggregate_cluster_roles(Cluster& cluster) {
     Json after = *role;
     after["rules"] = rules;
     try {
-      cluster.commit(*type, "", name, role, std::move(after), {.manager = "clusterrole-aggregation-controller"}, true);
+      cluster.commit(*type, "", name, role, std::move(after),
+                     {.manager = "clusterrole-aggregation-controller", .api_version = "rbac.authorization.k8s.io/v1"},
+                     true);
       wrote = true;
     } catch (const ApiError&) {
     }

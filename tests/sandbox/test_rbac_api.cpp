@@ -84,7 +84,7 @@ TEST_CASE("a ServiceAccount token authenticates as the ServiceAccount and is hel
   s.namespace_("gitmoor");
   std::string token = s.service_account("gitmoor", "gitmoor");
   s.role("game", "configs", {{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get", "list", "create"}}}});
-  s.bind("game", "gitmoor-configs", "Role", "configs", {sa_subject("gitmoor", "gitmoor")});
+  s.bind("game", "gitmoor-configs", "Role", "configs", Json::array({sa_subject("gitmoor", "gitmoor")}));
 
   auto whoami = s.call(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object());
   REQUIRE(whoami.status == 201);
@@ -176,7 +176,7 @@ TEST_CASE("bootstrap roles: cluster-admin for system:masters, discovery for ever
 TEST_CASE("aggregation: a ClusterRole labelled aggregate-to-view extends view, edit and admin", "[sandbox][rbac]") {
   Rbac s;
   std::string token = s.service_account("default", "viewer");
-  s.bind("default", "viewer", "ClusterRole", "view", {sa_subject("default", "viewer")});
+  s.bind("default", "viewer", "ClusterRole", "view", Json::array({sa_subject("default", "viewer")}));
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/configmaps").status == 200);
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/secrets").status == 403);
   CHECK(s.call(token, "GET", "/api/v1/namespaces/kube-system/configmaps").status == 403);
@@ -225,7 +225,7 @@ TEST_CASE("impersonation needs the impersonate verb; whoami shows who is imperso
   s.admin("POST", kRbac + "/clusterroles",
           {{"metadata", {{"name", "impersonator"}}},
            {"rules", {{{"apiGroups", {""}}, {"resources", {"users"}}, {"verbs", {"impersonate"}}, {"resourceNames", {"bob"}}}}}});
-  s.bind("", "robot-impersonates", "ClusterRole", "impersonator", {sa_subject("default", "robot")});
+  s.bind("", "robot-impersonates", "ClusterRole", "impersonator", Json::array({sa_subject("default", "robot")}));
   auto as_bob_by_robot = s.call(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object(),
                                 {{"impersonate-user", "bob"}});
   CHECK(as_bob_by_robot.body["status"]["userInfo"]["username"] == "bob");
@@ -245,7 +245,7 @@ TEST_CASE("access reviews: self, subject, local and rules reviews", "[sandbox][r
   s.role("game", "deploy",
          {{{"apiGroups", {"apps"}}, {"resources", {"deployments", "deployments/scale"}}, {"verbs", {"get", "patch"}}},
           {{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get"}}, {"resourceNames", {"settings"}}}});
-  s.bind("game", "deploy", "Role", "deploy", {sa_subject("game", "deployer")});
+  s.bind("game", "deploy", "Role", "deploy", Json::array({sa_subject("game", "deployer")}));
   auto can = [&](const std::string& t, const Json& attributes) {
     auto r = s.call(t, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                     {{"apiVersion", "authorization.k8s.io/v1"},
