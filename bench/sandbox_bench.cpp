@@ -1,9 +1,11 @@
 // Sandbox throughput: server-side applies per second and latency percentiles from 8 concurrent keep-alive clients
-// over loopback, plus resident memory per 10,000 stored ConfigMaps. Target: >= 3,000 applies/s on 2 cores.
+// over loopback, without authorization and with --authorization=rbac (a ServiceAccount token, a Role), plus resident
+// memory per 10,000 stored ConfigMaps. Target: >= 3,000 applies/s on 2 cores, both ways.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -43,12 +45,62 @@ double percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-}  // namespace
+// In-process admin request (the RBAC variant's set-up).
+nlohmann::json admin(gitmoor::sandbox::Sandbox& sandbox, const std::string& method, const std::string& target,
+                     const nlohmann::json& body) {
+  gitmoor::sandbox::Request r;
+  r.method = method;
+  r.target = target;
+  r.headers["authorization"] = "Bearer bench-admin";
+  r.headers["content-type"] = "application/json";
+  r.body = body.dump();
+  auto response = sandbox.api().handle(r);
+  if (response.status >= 300) {
+    std::fprintf(stderr, "set-up %s %s: %d %s\n", method.c_str(), target.c_str(), response.status,
+                 response.body.c_str());
+    std::exit(1);
+  }
+  return nlohmann::json::parse(response.body);
+}
 
-int main() {
+// With RBAC the clients are ServiceAccount `bench` (a token from TokenRequest) allowed by a Role, among 1,000 other
+// bindings; cluster-admin would pass the system:masters short-cut and measure nothing.
+std::string rbac_setup(gitmoor::sandbox::Sandbox& sandbox) {
+  using nlohmann::json;
+  const std::string rbac = "/apis/rbac.authorization.k8s.io/v1";
+  admin(sandbox, "POST", "/api/v1/namespaces/default/serviceaccounts", {{"metadata", {{"name", "bench"}}}});
+  admin(sandbox, "POST", rbac + "/namespaces/default/roles",
+        {{"metadata", {{"name", "configmaps"}}},
+         {"rules", {{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get", "create", "patch"}}}}}});
+  for (int i = 0; i < 500; ++i) {
+    std::string n = std::to_string(i);
+    admin(sandbox, "POST", rbac + "/namespaces/default/rolebindings",
+          {{"metadata", {{"name", "other-" + n}}},
+           {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "view"}}},
+           {"subjects", {{{"kind", "User"}, {"name", "user-" + n}}, {{"kind", "Group"}, {"name", "team-" + n}}}}});
+    admin(sandbox, "POST", rbac + "/clusterrolebindings",
+          {{"metadata", {{"name", "other-" + n}}},
+           {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "view"}}},
+           {"subjects", {{{"kind", "ServiceAccount"}, {"name", "sa-" + n}, {"namespace", "default"}}}}});
+  }
+  admin(sandbox, "POST", rbac + "/namespaces/default/rolebindings",
+        {{"metadata", {{"name", "bench"}}},
+         {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "configmaps"}}},
+         {"subjects", {{{"kind", "ServiceAccount"}, {"name", "bench"}}}}});
+  json token = admin(sandbox, "POST", "/api/v1/namespaces/default/serviceaccounts/bench/token",
+                     {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenRequest"}, {"spec", json::object()}});
+  return "Authorization: Bearer " + token["status"]["token"].get<std::string>() + "\r\n";
+}
+
+// Applies/s from 8 clients; returns the number of failed applies.
+int run(gitmoor::sandbox::Authorization authorization) {
+  const bool rbac = authorization == gitmoor::sandbox::Authorization::Rbac;
   gitmoor::sandbox::SandboxOptions options;
   options.controllers = false;
+  options.authorization = authorization;
+  if (rbac) options.token = "bench-admin";
   auto sandbox = gitmoor::sandbox::Sandbox::start(options);
+  std::string headers = rbac ? rbac_setup(*sandbox) : "";
   const int kClients = 8;
   const int kPerClient = 1500;
   const int kObjectsPerClient = 50;
@@ -56,6 +108,7 @@ int main() {
   // Warm up: create the objects.
   {
     RawConnection c(sandbox->port());
+    c.headers = headers;
     for (int t = 0; t < kClients; ++t) {
       for (int i = 0; i < kObjectsPerClient; ++i) {
         std::string name = "cm-" + std::to_string(t) + "-" + std::to_string(i);
@@ -72,6 +125,7 @@ int main() {
   for (int t = 0; t < kClients; ++t) {
     threads.emplace_back([&, t] {
       RawConnection c(sandbox->port());
+      c.headers = headers;
       latencies[t].reserve(kPerClient);
       for (int i = 0; i < kPerClient; ++i) {
         std::string name = "cm-" + std::to_string(t) + "-" + std::to_string(i % kObjectsPerClient);
@@ -89,16 +143,24 @@ int main() {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   double applies = static_cast<double>(all.size());
-  std::printf("sandbox server-side apply: %d clients x %d applies (changing ConfigMaps, keep-alive, loopback)\n",
+  std::printf("sandbox server-side apply, %s: %d clients x %d applies (changing ConfigMaps, keep-alive, loopback)\n",
+              rbac ? "--authorization=rbac (ServiceAccount token, Role; 1,000 other bindings)" : "AlwaysAllow",
               kClients, kPerClient);
   std::printf("  throughput      %.0f applies/s  (target >= 3000)\n", applies / seconds);
   std::printf("  latency p50     %.2f ms\n", percentile(all, 0.50));
   std::printf("  latency p99     %.2f ms\n", percentile(all, 0.99));
   std::printf("  failures        %d\n", failures.load());
+  sandbox->stop();
+  return failures.load();
+}
+
+}  // namespace
+
+int main() {
+  int failures = run(gitmoor::sandbox::Authorization::AlwaysAllow);
+  failures += run(gitmoor::sandbox::Authorization::Rbac);
 
   // Memory per 10,000 stored ConfigMaps, created in-process (no socket buffers in the figure).
-  sandbox->stop();
-  sandbox.reset();
   gitmoor::sandbox::ApiOptions api_options;
   api_options.controllers = false;
   gitmoor::sandbox::ApiServer api(api_options);
@@ -115,5 +177,5 @@ int main() {
   std::printf("memory: 10,000 ConfigMaps (~450 bytes of JSON each, with managedFields) add %.1f MiB RSS, "
               "%.0f bytes per object (event history of 10,000 included)\n",
               static_cast<double>(after - before) / 1024.0, static_cast<double>(after - before) * 1024.0 / 10000.0);
-  return failures.load() == 0 ? 0 : 1;
+  return failures == 0 ? 0 : 1;
 }

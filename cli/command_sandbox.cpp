@@ -1,3 +1,4 @@
+#include <cctype>
 #include <iostream>
 
 #include "commands.hpp"
@@ -16,6 +17,7 @@ void register_sandbox(CLI::App& app, int& exit_code) {
   auto token = std::make_shared<std::string>();
   auto controllers = std::make_shared<bool>(true);
   auto ready_delay_ms = std::make_shared<int>(300);
+  auto authorization = std::make_shared<std::string>("AlwaysAllow");
   cmd->add_option("--listen", *listen, "host:port to listen on (port 0: any free port)")->capture_default_str();
   cmd->add_option("--kubeconfig-out", *kubeconfig_out, "Write a kubeconfig for the sandbox to this path");
   cmd->add_flag("--tls", *tls, "Serve HTTPS with a generated CA and server certificate");
@@ -23,6 +25,10 @@ void register_sandbox(CLI::App& app, int& exit_code) {
   cmd->add_option("--controllers", *controllers, "Simulate controllers (Deployments, Jobs, ...): true or false")
       ->capture_default_str();
   cmd->add_option("--pod-ready-delay-ms", *ready_delay_ms, "How long simulated Pods take to become Ready")
+      ->capture_default_str();
+  cmd->add_option("--authorization", *authorization,
+                  "AlwaysAllow, or rbac: Roles, ClusterRoles and their bindings enforced as kube-apiserver's RBAC "
+                  "(the kubeconfig's token stays cluster-admin; one is made when --token is not given)")
       ->capture_default_str();
   cmd->callback([=, &exit_code] {
     const auto address = parse_listen_address(*listen, "--listen");
@@ -32,6 +38,13 @@ void register_sandbox(CLI::App& app, int& exit_code) {
     options.tls = *tls;
     options.token = *token;
     options.controllers = *controllers;
+    std::string mode = *authorization;
+    for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (mode == "rbac") {
+      options.authorization = sandbox::Authorization::Rbac;
+    } else if (mode != "alwaysallow") {
+      throw core::InvalidInput("--authorization: expected AlwaysAllow or rbac, got \"" + *authorization + "\"");
+    }
     options.pod_ready_delay = std::chrono::milliseconds(*ready_delay_ms);
 
     block_stop_signals();  // before any thread starts

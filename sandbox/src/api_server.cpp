@@ -6,7 +6,7 @@
 #include <optional>
 #include <thread>
 
-#include "authentication.hpp"
+#include "auth_api.hpp"
 #include "cluster.hpp"
 #include "cluster_defaults.hpp"
 #include "controllers.hpp"
@@ -229,10 +229,13 @@ struct ApiServer::Impl {
       cluster.create(*ns_type, "", Json{{"metadata", {{"name", ns}}}}, {.manager = "kube-apiserver"});
     }
     install_cluster_defaults(cluster);
+    create_bootstrap_policy(cluster);
   }
 
   ApiOptions options;
   Cluster cluster;
+  TokenIssuer tokens;
+  Authorizer authorizer{cluster, options.authorization};
   Faults faults;
   std::unique_ptr<Controllers> controllers;
 
@@ -255,26 +258,18 @@ struct ApiServer::Impl {
 Response ApiServer::Impl::handle(const Request& request) {
   Target target = parse_target(request.target);
   using K = Target::Kind;
-  if (target.kind == K::Health) {
+  auto healthy = [] {
     Response r;
     r.content_type = "text/plain; charset=utf-8";
     r.body = "ok";
     return r;
-  }
-  std::optional<UserInfo> user = authenticate(request, options);
-  if (!user) {
-    return json_response(401, {{"kind", "Status"},
-                               {"apiVersion", "v1"},
-                               {"metadata", Json::object()},
-                               {"status", "Failure"},
-                               {"message", "Unauthorized"},
-                               {"reason", "Unauthorized"},
-                               {"code", 401}});
-  }
-  if (target.kind == K::Resource && target.group == "authentication.k8s.io" && target.version == "v1" &&
-      target.rest == std::vector<std::string>{"selfsubjectreviews"} && request.method == "POST") {
-    return json_response(201, self_subject_review(*user));
-  }
+  };
+  // Without RBAC health needs no credentials; with it, anyone passes through system:public-info-viewer, as on kube.
+  if (target.kind == K::Health && options.authorization == Authorization::AlwaysAllow) return healthy();
+  AuthContext auth{options, cluster, tokens, authorizer};
+  UserInfo user = authorize_request(request, target, auth);  // 401 / 403 as ApiError
+  if (target.kind == K::Health) return healthy();
+  if (auto served = serve_auth_api(request, target, user, auth)) return json_response(served->first, served->second);
   switch (target.kind) {
     case K::Version:
       return json_response(200, {{"major", "1"},
@@ -366,6 +361,8 @@ Response ApiServer::Impl::handle_admin(const Request& request, const Target& tar
       }
       return json_response(200, {{"counters", list}});
     }
+  } else if (path == "/clock") {
+    return json_response(200, token_clock(request, tokens));
   } else if (path == "/watches/close" && request.method == "POST") {
     std::lock_guard lock(cluster.store.mutex());
     cluster.store.close_watches();

@@ -109,6 +109,28 @@ Registry::Registry() {
     if (b.all_category) t.categories = {"all"};
     put(std::move(t));
   }
+  // Create-only reviews (authorization.k8s.io, authentication.k8s.io), served by auth_api.cpp.
+  struct Review {
+    const char* group;
+    const char* plural;
+    const char* kind;
+    bool namespaced;
+  };
+  for (const Review& r : {Review{"authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false},
+                          Review{"authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false},
+                          Review{"authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false},
+                          Review{"authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true},
+                          Review{"authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false}}) {
+    ResourceType t;
+    t.group = r.group;
+    t.versions = {"v1"};
+    t.plural = r.plural;
+    t.kind = r.kind;
+    t.singular = t.plural.substr(0, t.plural.size() - 1);
+    t.namespaced = r.namespaced;
+    t.verbs = {"create"};
+    put(std::move(t));
+  }
 }
 
 const ResourceType* Registry::find(const std::string& group, const std::string& version,
@@ -192,7 +214,7 @@ std::optional<Json> Registry::resource_list(const std::string& group, const std:
            {"singularName", t.singular},
            {"namespaced", t.namespaced},
            {"kind", t.kind},
-           {"verbs", kVerbs}};
+           {"verbs", t.verbs.empty() ? kVerbs : t.verbs}};
     if (!t.short_names.empty()) r["shortNames"] = t.short_names;
     if (!t.categories.empty()) r["categories"] = t.categories;
     resources.push_back(r);
@@ -202,6 +224,15 @@ std::optional<Json> Registry::resource_list(const std::string& group, const std:
                            {"namespaced", t.namespaced},
                            {"kind", t.kind},
                            {"verbs", {"get", "patch", "update"}}});
+    }
+    if (t.id() == "serviceaccounts") {
+      resources.push_back({{"name", "serviceaccounts/token"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "authentication.k8s.io"},
+                           {"version", "v1"},
+                           {"kind", "TokenRequest"},
+                           {"verbs", {"create"}}});
     }
     if (t.scale_subresource) {
       resources.push_back({{"name", t.plural + "/scale"},

@@ -1,6 +1,7 @@
 #include "gitmoor/sandbox/sandbox.hpp"
 
 #include <fstream>
+#include <random>
 
 #include "defaults.hpp"
 #include "gitmoor/core/error.hpp"
@@ -8,6 +9,16 @@
 #include "tls.hpp"
 
 namespace gitmoor::sandbox {
+
+namespace {
+std::string random_token() {
+  std::random_device rd;
+  std::string out;
+  const char* digits = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i) out += digits[rd() % 16];
+  return out;
+}
+}  // namespace
 
 struct Sandbox::Impl {
   SandboxOptions options;
@@ -30,11 +41,15 @@ std::unique_ptr<Sandbox> Sandbox::start(SandboxOptions options) {
   if (client_certificates && !options.tls) {
     throw core::InvalidInput("sandbox: client certificates need TLS (set tls)");
   }
+  if (options.authorization == Authorization::Rbac && options.token.empty() && !client_certificates) {
+    impl->options.token = options.token = random_token();  // RBAC needs an admin identity for kubeconfig()
+  }
   impl->api = std::make_unique<ApiServer>(ApiOptions{.controllers = options.controllers,
                                                      .pod_ready_delay = options.pod_ready_delay,
                                                      .event_history = options.event_history,
                                                      .token = options.token,
-                                                     .client_certificates = client_certificates});
+                                                     .client_certificates = client_certificates,
+                                                     .authorization = options.authorization});
   ServerOptions server_options{.host = options.host,
                                .port = options.port,
                                .max_connections = options.max_connections,

@@ -259,7 +259,12 @@ void HttpServer::Impl::serve(Stream& stream, Connection& conn) {
     for (const auto& field : req) {
       std::string name(field.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
+      auto [it, added] = request.headers.try_emplace(name, field.value());
+      if (!added) {
+        // Impersonate-Group and Impersonate-Extra-* come once per value: keep them all, one per line.
+        if (name.rfind("impersonate-", 0) == 0) it->second += "\n" + std::string(field.value());
+        else it->second = std::string(field.value());
+      }
     }
     request.body = std::move(req.body());
     request.user = conn.user;

@@ -96,9 +96,12 @@ class RawConnection {
     return status;
   }
 
+  std::string headers;  // extra header lines ("Name: value\r\n") sent with every request
+
   int request(const std::string& method, const std::string& target, const std::string& body = "",
               const std::string& content_type = "application/json", std::string* response = nullptr) {
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    req += headers;
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       req += "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }

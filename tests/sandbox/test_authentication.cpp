@@ -4,15 +4,20 @@
 
 #include "api_client.hpp"
 #include "authentication.hpp"
+#include "tokens.hpp"
 
 using gitmoor::sandbox::ApiOptions;
 using gitmoor::sandbox::ApiServer;
-using gitmoor::sandbox::authenticate;
 using gitmoor::sandbox::Request;
 using gitmoor::test::call;
 using Json = nlohmann::json;
 
 namespace {
+std::optional<gitmoor::sandbox::UserInfo> authenticate(const Request& r, const ApiOptions& o) {
+  static const gitmoor::sandbox::TokenIssuer tokens;
+  return gitmoor::sandbox::authenticate(r, o, tokens, [](const std::string&, const std::string&) { return ""; });
+}
+
 Request with(const std::string& user, const std::vector<std::string>& groups, const std::string& token = "") {
   Request r;
   r.method = "GET";

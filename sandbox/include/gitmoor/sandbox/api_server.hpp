@@ -48,6 +48,10 @@ struct Response {
   bool close = false;                  // close the connection after this response
 };
 
+// Who may do what: AlwaysAllow (any authenticated request may do anything) or RBAC as kube-apiserver enforces it
+// (Roles, ClusterRoles and their bindings; the admin token and certificate are in group system:masters).
+enum class Authorization { AlwaysAllow, Rbac };
+
 struct ApiOptions {
   bool controllers = true;
   // How long a simulated Pod stays Pending/not-Ready before the controllers make it Running and Ready.
@@ -59,6 +63,7 @@ struct ApiOptions {
   // A verified client certificate (Request::user) authenticates; with this set, a request with neither such a
   // certificate nor the token is 401.
   bool client_certificates = false;
+  Authorization authorization = Authorization::AlwaysAllow;
 };
 
 // Request counters, by verb, resource and code: what the engine's reliability tests count writes with.

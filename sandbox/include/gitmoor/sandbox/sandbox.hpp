@@ -29,6 +29,9 @@ struct SandboxOptions {
   // Also make a client CA of the sandbox's own (issue_client_certificate() signs with it) and an admin certificate
   // (CN sandbox-admin, O system:masters) that kubeconfig() presents as client-certificate-data/client-key-data.
   bool client_certificates = false;
+  // RBAC (kube's --authorization-mode=RBAC) or AlwaysAllow. With RBAC and neither a token nor client certificates,
+  // the sandbox makes a random admin token (kubeconfig() carries it).
+  Authorization authorization = Authorization::AlwaysAllow;
   bool controllers = true;
   std::chrono::milliseconds pod_ready_delay{300};
   std::size_t event_history = 10000;

@@ -1,0 +1,175 @@
+#include "tokens.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "cluster.hpp"
+#include "status.hpp"
+
+namespace gitmoor::sandbox {
+
+namespace {
+
+const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url(const std::string& data) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
+                 static_cast<unsigned char>(data[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i + 1 == data.size()) {
+    unsigned v = static_cast<unsigned char>(data[i]) << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+  } else if (i + 2 == data.size()) {
+    unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> unbase64url(const std::string& text) {
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  for (char c : text) {
+    const char* p = std::strchr(kAlphabet, c);
+    if (c == '\0' || !p) return std::nullopt;
+    v = (v << 6) | static_cast<unsigned>(p - kAlphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((v >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::string hmac_sha256(const std::string& key, const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+TokenIssuer::TokenIssuer() {
+  key_.resize(32);
+  RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size()));
+}
+
+std::int64_t TokenIssuer::now() const {
+  auto wall = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return wall.count() + offset_.load();
+}
+
+std::string TokenIssuer::sign(const ServiceAccountToken& t) const {
+  Json claims{{"aud", t.audiences},
+              {"exp", t.expires},
+              {"iat", t.issued_at},
+              {"iss", kTokenIssuer},
+              {"kubernetes.io",
+               {{"namespace", t.ns}, {"serviceaccount", {{"name", t.name}, {"uid", t.uid}}}}},
+              {"nbf", t.issued_at},
+              {"sub", "system:serviceaccount:" + t.ns + ":" + t.name}};
+  std::string unsigned_part = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
+  return unsigned_part + "." + base64url(hmac_sha256(key_, unsigned_part));
+}
+
+std::optional<ServiceAccountToken> TokenIssuer::verify(const std::string& token) const {
+  auto first = token.find('.');
+  auto second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  std::string expected = base64url(hmac_sha256(key_, token.substr(0, second)));
+  std::string given = token.substr(second + 1);
+  if (given.size() != expected.size() || CRYPTO_memcmp(given.data(), expected.data(), given.size()) != 0) {
+    return std::nullopt;
+  }
+  auto payload = unbase64url(token.substr(first + 1, second - first - 1));
+  if (!payload) return std::nullopt;
+  Json claims = Json::parse(*payload, nullptr, false);
+  if (!claims.is_object() || !claims.contains("kubernetes.io")) return std::nullopt;
+  ServiceAccountToken t;
+  const Json& k = claims["kubernetes.io"];
+  t.ns = k.value("namespace", "");
+  t.name = k.value("serviceaccount", Json::object()).value("name", "");
+  t.uid = k.value("serviceaccount", Json::object()).value("uid", "");
+  t.expires = claims.value("exp", std::int64_t{0});
+  t.issued_at = claims.value("iat", std::int64_t{0});
+  for (const auto& a : claims.value("aud", Json::array())) {
+    if (a.is_string()) t.audiences.push_back(a);
+  }
+  return t;
+}
+
+Json token_request(Cluster& cluster, const TokenIssuer& issuer, const std::string& ns, const std::string& name,
+                   const Json& request) {
+  Json spec = request.is_object() ? request.value("spec", Json::object()) : Json::object();
+  if (!spec.is_object()) spec = Json::object();
+  std::int64_t seconds = 3600;  // kube's default for a request that names none
+  if (auto e = spec.find("expirationSeconds"); e != spec.end() && e->is_number_integer()) {
+    seconds = e->get<std::int64_t>();
+  }
+  if (seconds < 600) {
+    throw invalid("authentication.k8s.io", "TokenRequest", "",
+                  {{"FieldValueInvalid", "spec.expirationSeconds",
+                    "spec.expirationSeconds: Invalid value: " + std::to_string(seconds) +
+                        ": may not specify a duration less than 10 minutes",
+                    "may not specify a duration less than 10 minutes"}});
+  }
+  if (seconds > (std::int64_t{1} << 32)) {
+    throw invalid("authentication.k8s.io", "TokenRequest", "",
+                  {{"FieldValueInvalid", "spec.expirationSeconds",
+                    "spec.expirationSeconds: Invalid value: " + std::to_string(seconds) +
+                        ": may not specify a duration larger than 2^32 seconds",
+                    "may not specify a duration larger than 2^32 seconds"}});
+  }
+  ServiceAccountToken t;
+  t.ns = ns;
+  t.name = name;
+  for (const auto& a : spec.value("audiences", Json::array())) {
+    if (a.is_string()) t.audiences.push_back(a);
+  }
+  if (t.audiences.empty()) t.audiences.push_back(kTokenIssuer);  // the API server's own audience
+  {
+    std::lock_guard lock(cluster.store.mutex());
+    const ResourceType* type = cluster.registry.find_by_id("serviceaccounts");
+    ObjectPtr sa = type ? cluster.get(*type, ns, name) : nullptr;
+    if (!sa) throw not_found("", "serviceaccounts", name);
+    t.uid = (*sa)["metadata"].value("uid", "");
+  }
+  t.issued_at = issuer.now();
+  t.expires = t.issued_at + seconds;
+  spec["audiences"] = t.audiences;
+  spec["expirationSeconds"] = seconds;
+  if (!spec.contains("boundObjectRef")) spec["boundObjectRef"] = nullptr;
+  return {{"kind", "TokenRequest"},
+          {"apiVersion", "authentication.k8s.io/v1"},
+          {"metadata", {{"name", name}, {"namespace", ns}, {"creationTimestamp", rfc3339(t.issued_at)}}},
+          {"spec", spec},
+          {"status", {{"token", issuer.sign(t)}, {"expirationTimestamp", rfc3339(t.expires)}}}};
+}
+
+}  // namespace gitmoor::sandbox
