@@ -126,7 +126,7 @@ TablePrinter crd_printer(const Json& crd, const std::string& version) {
   const Json& spec = crd.contains("spec") && crd["spec"].is_object() ? crd["spec"] : Json::object();
   if (spec.contains("versions") && spec["versions"].is_array()) {
     for (const auto& v : spec["versions"]) {
-      if (v.is_object() && v.value("name", "") == version && v.contains("additionalPrinterColumns") &&
+      if (v.is_object() && v.contains("name") && v["name"] == version && v.contains("additionalPrinterColumns") &&
           v["additionalPrinterColumns"].is_array()) {
         columns = v["additionalPrinterColumns"];
       }
@@ -141,21 +141,27 @@ TablePrinter crd_printer(const Json& crd, const std::string& version) {
                             {"description", kCreationTimestampDescription},
                             {"jsonPath", ".metadata.creationTimestamp"}}});
   }
+  // A field of a column definition; kube's CRD validation guarantees strings, the sandbox does not validate.
+  auto text = [](const Json& c, const char* key, const std::string& fallback) {
+    auto it = c.find(key);
+    return it != c.end() && it->is_string() ? it->get<std::string>() : fallback;
+  };
   TablePrinter p;
   p.columns.push_back({"Name", "string", "name", kNameDescription, 0});
   auto paths = std::make_shared<std::vector<std::pair<std::string, JsonPath>>>();
   for (const auto& c : columns) {
     if (!c.is_object()) continue;
-    std::string json_path = c.value("jsonPath", c.value("JSONPath", ""));
+    std::string json_path = text(c, "jsonPath", text(c, "JSONPath", ""));
+    std::string type = text(c, "type", "string");
     try {
-      paths->emplace_back(c.value("type", "string"), JsonPath::parse(json_path));
+      paths->emplace_back(type, JsonPath::parse(json_path));
     } catch (const std::invalid_argument&) {
       return default_printer();
     }
-    std::string description = c.value("description", "");
+    std::string description = text(c, "description", "");
     if (description.empty()) description = "Custom resource definition column (in JSONPath format): " + json_path;
     int priority = c.contains("priority") && c["priority"].is_number() ? c["priority"].get<int>() : 0;
-    p.columns.push_back({c.value("name", ""), c.value("type", "string"), c.value("format", ""), description, priority});
+    p.columns.push_back({text(c, "name", ""), type, text(c, "format", ""), description, priority});
   }
   p.cells = [paths](const Json& object, Clock::time_point now) {
     Json cells = Json::array({object_name(object)});
