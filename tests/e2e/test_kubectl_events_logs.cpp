@@ -80,7 +80,7 @@ TEST_CASE("kubectl get events --field-selector, kubectl events --for and describ
   auto events = env.kubectl({"events", "--for", "deployment/web"});
   INFO(events.stderr_data);
   REQUIRE(events.exit_code == 0);
-  CHECK(gitmoor::test::has_row(events.stdout_data, {"Normal", "ScalingReplicaSet", "deployment/web"}));
+  CHECK(gitmoor::test::has_row(events.stdout_data, {"Normal", "ScalingReplicaSet", "Deployment/web"}));
 
   auto described = env.kubectl({"describe", "deployment", "web"});
   INFO(described.stderr_data);
