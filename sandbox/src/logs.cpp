@@ -4,7 +4,9 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <thread>
+#include <utility>
 
 #include "status.hpp"
 
