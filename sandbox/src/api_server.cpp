@@ -10,7 +10,9 @@
 #include "cluster.hpp"
 #include "cluster_defaults.hpp"
 #include "controllers.hpp"
+#include "events_api.hpp"
 #include "faults.hpp"
+#include "logs.hpp"
 #include "patch.hpp"
 #include "printers.hpp"
 #include "router.hpp"
@@ -104,6 +106,12 @@ std::string selector_string(const Json& selector) {
     }
   }
   return out;
+}
+
+// kube checks field labels per resource; Events have their own (events_api.hpp), the rest match any dotted path.
+FieldSelector field_selector(const ResourceType& type, const Target& target) {
+  std::string text = query_value(target.query, "fieldSelector");
+  return type.id() == "events" ? event_field_selector(text) : FieldSelector::parse(text);
 }
 
 const Json* json_path(const Json& object, const std::string& path) {
@@ -312,6 +320,10 @@ Response ApiServer::Impl::handle(const Request& request) {
     case K::Admin:
       return handle_admin(request, target);
     case K::Resource: {
+      // events.k8s.io/v1 is a second shape of the core/v1 Event storage.
+      if (target.group == "events.k8s.io") {
+        return serve_events_v1(request, [this](const Request& r) { return handle(r); });
+      }
       std::string verb;
       std::string resource;
       Response r;
@@ -468,11 +480,7 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
       t.query["fieldSelector"] = "metadata.name=" + path.name;
       return watch(*type, t, path.ns, table);
     }
-    if (path.subresource == "log") {
-      Response r;
-      r.content_type = "text/plain";
-      return r;
-    }
+    if (path.subresource == "log") return pod_log(cluster, path.ns, path.name, target.query);
     std::lock_guard lock(cluster.store.mutex());
     ObjectPtr obj = cluster.get(*type, path.ns, path.name);
     if (!obj) throw not_found(type->group, type->plural, path.name);
@@ -533,7 +541,7 @@ TablePrinter ApiServer::Impl::printer(const ResourceType& type, const std::strin
 Response ApiServer::Impl::list(const ResourceType& type, const Target& target, const std::string& ns,
                                std::optional<IncludeObject> table) {
   LabelSelector labels = LabelSelector::parse(query_value(target.query, "labelSelector"));
-  FieldSelector fields = FieldSelector::parse(query_value(target.query, "fieldSelector"));
+  FieldSelector fields = field_selector(type, target);
   std::size_t limit = 0;
   if (auto l = query_value(target.query, "limit"); !l.empty()) {
     try {
@@ -598,7 +606,7 @@ Response ApiServer::Impl::watch(const ResourceType& type, const Target& target, 
   watcher->resource_id = type.id();
   watcher->ns = type.namespaced ? ns : "";
   watcher->labels = LabelSelector::parse(query_value(target.query, "labelSelector"));
-  watcher->fields = FieldSelector::parse(query_value(target.query, "fieldSelector"));
+  watcher->fields = field_selector(type, target);
   watcher->api_version = type.api_version(target.version);
   watcher->kind = type.kind;
   std::string rv_text = query_value(target.query, "resourceVersion");
@@ -741,7 +749,7 @@ Response ApiServer::Impl::remove_collection(const ResourceType& type, const Targ
                                             const Request& request) {
   DeleteOptions options = delete_options(target, request);
   LabelSelector labels = LabelSelector::parse(query_value(target.query, "labelSelector"));
-  FieldSelector fields = FieldSelector::parse(query_value(target.query, "fieldSelector"));
+  FieldSelector fields = field_selector(type, target);
   std::lock_guard lock(cluster.store.mutex());
   std::string next;
   std::size_t remaining = 0;

@@ -1,9 +1,12 @@
 #include "controllers.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <utility>
 
 #include "container_exit.hpp"
 #include "disruption.hpp"
+#include "events.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "status.hpp"
 
@@ -65,6 +68,42 @@ bool pod_ready(const Json& pod) {
 }
 
 bool deleting(const Json& object) { return object["metadata"].contains("deletionTimestamp"); }
+
+// A duration as Go prints it (time.Duration.String()), for the kubelet's messages: 812ms, 1.25s, 1m20s, 5m0s.
+std::string go_duration(long long ms) {
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  std::string out;
+  if (ms >= 60000) {
+    out = std::to_string(ms / 60000) + "m";
+    ms %= 60000;
+  }
+  std::string seconds = std::to_string(ms / 1000);
+  if (long long frac = ms % 1000; frac != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%03lld", frac);
+    std::string f = buf;
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    seconds += "." + f;
+  }
+  return out + seconds + "s";
+}
+
+// The kubelet's crash-loop back-off: 10 s doubling per restart, at most 5 minutes (the delay it reports). The
+// sandbox waits the same steps scaled down to `unit` per 10 s.
+long long backoff_steps(long long restarts) { return std::min(1LL << std::min(restarts, 5LL), 30LL); }
+
+// format.Pod(): how the kubelet names a Pod in its messages.
+std::string pod_label(const Json& pod) {
+  const Json& md = pod["metadata"];
+  return md.value("name", "") + "_" + md.value("namespace", "") + "(" + md.value("uid", "") + ")";
+}
+
+bool owned_by_kind(const Json& object, const char* kind) {
+  for (const auto& r : object["metadata"].value("ownerReferences", Json::array())) {
+    if (r.value("kind", "") == kind) return true;
+  }
+  return false;
+}
 
 // A condition list entry, keeping its transition time when nothing changed.
 Json condition(const Json& previous, const std::string& type, const std::string& status, const std::string& reason,
@@ -133,6 +172,134 @@ struct ControllerLogic {
     cluster.remove(type(resource_id), md.value("namespace", ""), md.value("name", ""), {});
   }
 
+  // An Event about `object`, as a controller records it; a Namespace going away refuses it, which is no failure.
+  void event(const Json& object, const EventReport& report) {
+    try {
+      record_event(cluster, object, report);
+    } catch (const ApiError&) {
+    }
+  }
+
+  void normal(const Json& object, const std::string& component, const std::string& reason, const std::string& message) {
+    event(object, {.type = "Normal", .reason = reason, .message = message, .component = component});
+  }
+
+  void kubelet(const Json& pod, const std::string& container, const std::string& type, const std::string& reason,
+               const std::string& message) {
+    event(pod, {.type = type,
+                .reason = reason,
+                .message = message,
+                .component = "kubelet",
+                .field_path = "spec.containers{" + container + "}",
+                .host = kNode});
+  }
+
+  // Creates a Pod for a workload controller and records SuccessfulCreate (kube's "Created pod: NAME").
+  Json create_pod(const Json& owner, const std::string& component, const std::string& ns, Json pod) {
+    Json created = create("pods", ns, std::move(pod));
+    normal(owner, component, "SuccessfulCreate", "Created pod: " + created["metadata"].value("name", ""));
+    return created;
+  }
+
+  void delete_pod(const Json& owner, const std::string& component, const Json& pod) {
+    remove("pods", pod);
+    normal(owner, component, "SuccessfulDelete", "Deleted pod: " + pod["metadata"].value("name", ""));
+  }
+
+  // The kubelet's image events: a pull the first time the node needs an image (or always, with
+  // imagePullPolicy Always), "already present" after. Durations and sizes are made up from the image name.
+  void image_events(const Json& pod, const Json& container) {
+    std::string name = container.value("name", "");
+    std::string image = container.value("image", "");
+    if (container.value("imagePullPolicy", "IfNotPresent") != "Always" && c.images_.count(image)) {
+      kubelet(pod, name, "Normal", "Pulled",
+              "Container image \"" + image + "\" already present on machine and can be accessed by the pod");
+      return;
+    }
+    c.images_.insert(image);
+    std::uint64_t h = std::hash<std::string>{}(image);
+    long long pull_ms = 400 + static_cast<long long>(h % 2600);
+    long long size = 20000000 + static_cast<long long>((h >> 12) % 80000000);
+    kubelet(pod, name, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+    kubelet(pod, name, "Normal", "Pulled",
+            "Successfully pulled image \"" + image + "\" in " + go_duration(pull_ms) + " (" + go_duration(pull_ms) +
+                " including waiting). Image size: " + std::to_string(size) + " bytes.");
+  }
+
+  void start_events(const Json& pod, const Json& container) {
+    image_events(pod, container);
+    kubelet(pod, container.value("name", ""), "Normal", "Created", "Container created");
+    kubelet(pod, container.value("name", ""), "Normal", "Started", "Container started");
+  }
+
+  // A container whose process exited non-zero and that the kubelet will restart: CrashLoopBackOff until the
+  // back-off passes, the last run in lastState, a BackOff Warning.
+  Json crashed_status(const Json& pod, Json cs, int code, long long restarts, const std::string& ts) {
+    std::string name = cs.value("name", "");
+    std::string id =
+        "containerd://" + hash_string(pod["metadata"].value("uid", "") + name + std::to_string(restarts)) +
+        std::string(54, '0');
+    cs["containerID"] = id;
+    cs["restartCount"] = restarts;
+    cs["started"] = false;
+    cs["ready"] = false;
+    cs["lastState"] = {{"terminated",
+                        {{"exitCode", code}, {"reason", "Error"}, {"startedAt", ts}, {"finishedAt", ts},
+                         {"containerID", id}}}};
+    cs["state"] = {{"waiting",
+                    {{"reason", "CrashLoopBackOff"},
+                     {"message", "back-off " + go_duration(10000 * backoff_steps(restarts)) +
+                                     " restarting failed container=" + name + " pod=" + pod_label(pod)}}}};
+    kubelet(pod, name, "Warning", "BackOff",
+            "Back-off restarting failed container " + name + " in pod " + pod_label(pod));
+    return cs;
+  }
+
+  std::chrono::milliseconds backoff_unit() const {
+    return std::max<std::chrono::milliseconds>(c.options_.pod_ready_delay, std::chrono::milliseconds(100));
+  }
+
+  void schedule_restart(const Json& pod, long long restarts) {
+    const Json& md = pod["metadata"];
+    auto due = std::chrono::steady_clock::now() + backoff_unit() * backoff_steps(restarts);
+    c.restart_due_[md.value("uid", "")] = due;
+    c.timers_.emplace(due, ObjectRef{"pods", md.value("namespace", ""), md.value("name", "")});
+  }
+
+  // The back-off of a crash-looping Pod has passed: its failed containers run again and exit again at once.
+  void restart_crashed(const ObjectPtr& pod) {
+    c.restart_due_.erase((*pod)["metadata"].value("uid", ""));
+    Json status = (*pod).value("status", Json::object());
+    std::string ts = now_rfc3339();
+    long long most = 0;
+    const Json& specs = (*pod)["spec"].value("containers", Json::array());
+    for (auto& cs : status["containerStatuses"]) {
+      if (cs.value("state", Json::object()).value("waiting", Json::object()).value("reason", "") != "CrashLoopBackOff") {
+        continue;
+      }
+      Json spec;
+      for (const auto& ct : specs) {
+        if (ct.value("name", "") == cs.value("name", "")) spec = ct;
+      }
+      if (spec.is_null()) continue;
+      start_events(*pod, spec);
+      long long restarts = cs.value("restartCount", 0LL) + 1;
+      cs = crashed_status(*pod, cs, container_exit_code(spec), restarts, ts);
+      most = std::max(most, restarts);
+    }
+    write_status(type("pods"), pod, status);
+    schedule_restart(*pod, most);
+  }
+
+  // A deleted Pod whose containers ran: the kubelet stops them.
+  void stopped(const Json& pod) {
+    for (const auto& cs : pod.value("status", Json::object()).value("containerStatuses", Json::array())) {
+      if (!cs.value("state", Json::object()).contains("running")) continue;
+      std::string name = cs.value("name", "");
+      kubelet(pod, name, "Normal", "Killing", "Stopping container " + name);
+    }
+  }
+
   void enqueue_owner(const Json& object) {
     const Json& md = object["metadata"];
     for (const auto& r : md.value("ownerReferences", Json::array())) {
@@ -169,21 +336,45 @@ struct ControllerLogic {
     enqueue_owner(*pod);
     enqueue_budgets(md.value("namespace", ""));
     std::string phase = (*pod).value("status", Json::object()).value("phase", "");
-    if (deleting(*pod) || phase == "Running" || phase == "Succeeded" || phase == "Failed") return;
+    if (deleting(*pod) || phase == "Succeeded" || phase == "Failed") return;
     auto now = std::chrono::steady_clock::now();
+    if (phase == "Running") {
+      auto restart = c.restart_due_.find(uid);
+      if (restart != c.restart_due_.end() && restart->second <= now) restart_crashed(pod);
+      return;
+    }
     auto [seen, inserted] = c.pod_seen_.emplace(uid, now);
+    if (inserted) {
+      // The scheduler binds through the events.k8s.io API.
+      event(*pod, {.type = "Normal",
+                   .reason = "Scheduled",
+                   .message = "Successfully assigned " + md.value("namespace", "") + "/" + md.value("name", "") +
+                              " to " + kNode,
+                   .component = "default-scheduler",
+                   .action = "Binding",
+                   .host = kNode,
+                   .new_api = true});
+    }
     auto due = seen->second + c.options_.pod_ready_delay;
     if (due > now) {
       c.timers_.emplace(due, ObjectRef{"pods", md.value("namespace", ""), md.value("name", "")});
       return;
     }
-    bool job_pod = false;
-    for (const auto& r : md.value("ownerReferences", Json::array())) job_pod = job_pod || r.value("kind", "") == "Job";
+    // A Job's Pod runs to completion; so does any Pod with restartPolicy Never whose command fails. Elsewhere a
+    // failing command crash-loops (the kubelet restarts it) and other containers run until deleted.
+    bool job_pod = owned_by_kind(*pod, "Job");
+    if (!job_pod && (*pod)["spec"].value("restartPolicy", "Always") == "Never") {
+      for (const auto& ct : (*pod)["spec"].value("containers", Json::array())) {
+        job_pod = job_pod || container_exit_code(ct) != 0;
+      }
+    }
     std::string ts = now_rfc3339();
     Json status = (*pod).value("status", Json::object());
     Json containers = Json::array();
+    Json unready = Json::array();
     bool failed = false;
     for (const auto& ct : (*pod)["spec"].value("containers", Json::array())) {
+      start_events(*pod, ct);
       Json cs{{"name", ct.value("name", "")},
               {"image", ct.value("image", "")},
               {"imageID", "docker.io/library/" + ct.value("image", "") + "@sha256:" + std::string(64, '0')},
@@ -198,12 +389,15 @@ struct ControllerLogic {
         cs["state"] = {{"terminated",
                         {{"exitCode", code}, {"reason", code == 0 ? "Completed" : "Error"}, {"startedAt", ts},
                          {"finishedAt", ts}, {"containerID", cs["containerID"]}}}};
+      } else if (int code = container_exit_code(ct); code != 0) {
+        cs = crashed_status(*pod, cs, code, 0, ts);
+        unready.push_back(cs["name"]);
       } else {
         cs["state"] = {{"running", {{"startedAt", ts}}}};
       }
       containers.push_back(cs);
     }
-    std::string ready = job_pod ? "False" : "True";
+    std::string ready = job_pod || !unready.empty() ? "False" : "True";
     // The kubelet's reason on the readiness conditions of a Pod that has terminated.
     std::string not_ready_reason = failed ? "PodFailed" : "PodCompleted";
     Json ready_condition{{"type", "Ready"}, {"status", ready}, {"lastTransitionTime", ts}};
@@ -211,10 +405,17 @@ struct ControllerLogic {
     if (job_pod) {
       ready_condition["reason"] = not_ready_reason;
       containers_ready["reason"] = not_ready_reason;
+    } else if (!unready.empty()) {
+      std::string names;
+      for (const auto& n : unready) names += (names.empty() ? "" : " ") + n.get<std::string>();
+      for (Json* cond : {&ready_condition, &containers_ready}) {
+        (*cond)["reason"] = "ContainersNotReady";
+        (*cond)["message"] = "containers with unready status: [" + names + "]";
+      }
     }
     status["phase"] = !job_pod ? "Running" : failed ? "Failed" : "Succeeded";
     status["conditions"] = Json::array({
-        {{"type", "PodReadyToStartContainers"}, {"status", ready}, {"lastTransitionTime", ts}},
+        {{"type", "PodReadyToStartContainers"}, {"status", job_pod ? "False" : "True"}, {"lastTransitionTime", ts}},
         {{"type", "Initialized"}, {"status", "True"}, {"lastTransitionTime", ts}},
         ready_condition,
         containers_ready,
@@ -230,6 +431,7 @@ struct ControllerLogic {
     status["qosClass"] = "BestEffort";
     c.pod_seen_.erase(uid);
     write_status(type("pods"), pod, status);
+    if (!unready.empty()) schedule_restart(*pod, 0);
   }
 
   // ---- ReplicaSets: keep spec.replicas Pods.
@@ -245,11 +447,11 @@ struct ControllerLogic {
     }
     std::string prefix = (*rs)["metadata"].value("name", "") + "-";
     for (auto n = static_cast<long long>(active.size()); n < desired; ++n) {
-      create("pods", (*rs)["metadata"].value("namespace", ""),
-             new_pod(*rs, spec.value("template", Json::object()), prefix, Json::object()));
+      create_pod(*rs, "replicaset-controller", (*rs)["metadata"].value("namespace", ""),
+                 new_pod(*rs, spec.value("template", Json::object()), prefix, Json::object()));
     }
     for (auto n = static_cast<long long>(active.size()); n > desired; --n) {
-      remove("pods", *active[static_cast<std::size_t>(n - 1)]);
+      delete_pod(*rs, "replicaset-controller", *active[static_cast<std::size_t>(n - 1)]);
     }
     pods = owned(*rs, "pods");
     long long count = 0, ready = 0;
@@ -269,6 +471,13 @@ struct ControllerLogic {
                                       (*rs)["metadata"].value("name", "")})) {
       write_status(type("replicasets.apps"), now, status);
     }
+  }
+
+  // The deployment controller's ScalingReplicaSet.
+  void scaled(const Json& deployment, const std::string& rs, long long from, long long to) {
+    normal(deployment, "deployment-controller", "ScalingReplicaSet",
+           std::string("Scaled ") + (to > from ? "up" : "down") + " replica set " + rs + " from " +
+               std::to_string(from) + " to " + std::to_string(to));
   }
 
   // ---- Deployments: a ReplicaSet per pod template; rollouts; status and conditions.
@@ -311,6 +520,7 @@ struct ControllerLogic {
                 {"ownerReferences", Json::array({owner_reference(*d)})}}},
               {"spec", {{"replicas", desired}, {"selector", selector}, {"template", rs_tmpl}}}};
       create("replicasets.apps", ns, rs);
+      if (desired > 0) scaled(*d, md.value("name", "") + "-" + hash, 0, desired);
       current = cluster.store.get({"replicasets.apps", ns, md.value("name", "") + "-" + hash});
       sets = owned(*d, "replicasets.apps");
       created_new = true;
@@ -321,6 +531,7 @@ struct ControllerLogic {
       after["spec"]["replicas"] = desired;
       after["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = std::to_string(desired);
       write(type("replicasets.apps"), current, after);
+      scaled(*d, (*current)["metadata"].value("name", ""), (*current)["spec"].value("replicas", 1LL), desired);
       current = cluster.store.get({"replicasets.apps", ns, (*current)["metadata"].value("name", "")});
       if (!current) return;
     }
@@ -332,6 +543,7 @@ struct ControllerLogic {
         Json after = *rs;
         after["spec"]["replicas"] = 0;
         write(type("replicasets.apps"), rs, after);
+        scaled(*d, (*rs)["metadata"].value("name", ""), (*rs)["spec"].value("replicas", 1LL), 0);
       }
     }
     sets = owned(*d, "replicasets.apps");
@@ -388,6 +600,13 @@ struct ControllerLogic {
     enqueue_hpas(ns);
   }
 
+  void sts_delete(const Json& sts, const Json& pod) {
+    remove("pods", pod);
+    normal(sts, "statefulset-controller", "SuccessfulDelete",
+           "delete Pod " + pod["metadata"].value("name", "") + " in StatefulSet " + sts["metadata"].value("name", "") +
+               " successful");
+  }
+
   // ---- StatefulSets: ordinal Pods and their claims.
   void statefulset(const ObjectPtr& sts) {
     if (deleting(*sts)) return;
@@ -409,13 +628,16 @@ struct ControllerLogic {
                  {"metadata", {{"name", claim}, {"labels", tmpl["metadata"].value("labels", Json::object())}}},
                  {"spec", vct.value("spec", Json::object())}};
         create("persistentvolumeclaims", ns, pvc);
+        normal(*sts, "statefulset-controller", "SuccessfulCreate",
+               "create Claim " + claim + " Pod " + name + "-" + std::to_string(i) + " in StatefulSet " + name +
+                   " success");
       }
     }
     std::set<std::string> have;
     for (const auto& p : pods) {
       std::string pod_revision = (*p)["metadata"].value("labels", Json::object()).value("controller-revision-hash", "");
       if (!deleting(*p) && pod_revision != revision) {
-        remove("pods", *p);  // rolling update, simplified: replace
+        sts_delete(*sts, *p);  // rolling update, simplified: replace
         continue;
       }
       have.insert((*p)["metadata"].value("name", ""));
@@ -433,6 +655,8 @@ struct ControllerLogic {
             {{"name", vname}, {"persistentVolumeClaim", {{"claimName", vname + "-" + name + "-" + std::to_string(i)}}}});
       }
       create("pods", ns, pod);
+      normal(*sts, "statefulset-controller", "SuccessfulCreate",
+             "create Pod " + pod_name + " in StatefulSet " + name + " successful");
     }
     for (const auto& p : owned(*sts, "pods")) {
       std::string pod_name = (*p)["metadata"].value("name", "");
@@ -442,7 +666,7 @@ struct ControllerLogic {
         ordinal = std::stoll(pod_name.substr(dash + 1));
       } catch (const std::exception&) {
       }
-      if (ordinal >= desired && !deleting(*p)) remove("pods", *p);
+      if (ordinal >= desired && !deleting(*p)) sts_delete(*sts, *p);
     }
     long long replicas = 0, ready = 0, updated = 0;
     for (const auto& p : owned(*sts, "pods")) {
@@ -481,12 +705,14 @@ struct ControllerLogic {
     for (const auto& p : owned(*ds, "pods")) {
       if (deleting(*p)) continue;
       if ((*p)["metadata"].value("labels", Json::object()).value("controller-revision-hash", "") != hash) {
-        remove("pods", *p);
+        delete_pod(*ds, "daemonset-controller", *p);
       } else {
         have = true;
       }
     }
-    if (!have) create("pods", ns, new_pod(*ds, tmpl, name + "-", {{"controller-revision-hash", hash}}));
+    if (!have) {
+      create_pod(*ds, "daemonset-controller", ns, new_pod(*ds, tmpl, name + "-", {{"controller-revision-hash", hash}}));
+    }
     long long ready = 0, current = 0;
     for (const auto& p : owned(*ds, "pods")) {
       if (deleting(*p)) continue;
@@ -535,11 +761,12 @@ struct ControllerLogic {
     bool backoff_exceeded = failed > backoff_limit;
     auto running = static_cast<long long>(active.size());
     if (backoff_exceeded) {
-      for (const auto& p : active) remove("pods", *p);
+      for (const auto& p : active) delete_pod(*job, "job-controller", *p);
       running = 0;
     } else {
       for (; running < std::min(parallelism, completions - succeeded); ++running) {
-        create("pods", ns, new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
+        create_pod(*job, "job-controller", ns,
+                   new_pod(*job, spec.value("template", Json::object()), name + "-", Json::object()));
       }
     }
     ObjectPtr latest = cluster.store.get({"jobs.batch", ns, name});
@@ -563,12 +790,15 @@ struct ControllerLogic {
       s["active"] = 0;
       s["conditions"] = Json::array({finished("FailureTarget", "BackoffLimitExceeded", message),
                                      finished("Failed", "BackoffLimitExceeded", message)});
+      event(*latest, {.type = "Warning", .reason = "BackoffLimitExceeded", .message = message,
+                      .component = "job-controller"});
     } else if (succeeded >= completions) {
       const char* message = "Reached expected number of succeeded pods";
       s["active"] = 0;
       s["completionTime"] = now;
       s["conditions"] = Json::array({finished("SuccessCriteriaMet", "CompletionsReached", message),
                                      finished("Complete", "CompletionsReached", message)});
+      normal(*latest, "job-controller", "Completed", "Job completed");
     }
     if (s["active"] == 0) s.erase("active");
     if (s["succeeded"] == 0) s.erase("succeeded");
@@ -739,6 +969,15 @@ void Controllers::on_event(const Event& event) {
     // A deleted Pod or ReplicaSet changes its owner's counts.
     std::lock_guard lock(mutex_);
     const Json& md = (*event.object)["metadata"];
+    if (event.resource_id == "pods") {
+      // Per-Pod state is touched under the store mutex only, which every caller of on_event holds.
+      pod_seen_.erase(md.value("uid", ""));
+      restart_due_.erase(md.value("uid", ""));
+      if ((*event.object).value("status", Json::object()).value("phase", "") == "Running") {
+        stopped_pods_.push_back(*event.object);
+        queue_.insert({"pods", md.value("namespace", ""), md.value("name", "")});
+      }
+    }
     for (const auto& r : md.value("ownerReferences", Json::array())) {
       std::string id = resource_of_kind(r.value("kind", ""));
       if (!id.empty()) queue_.insert({id, md.value("namespace", ""), r.value("name", "")});
@@ -780,6 +1019,10 @@ void Controllers::run() {
       // The logic adds follow-up work to queue_ and timers_ without mutex_: every other writer of them (on_event)
       // runs under the store mutex, which this thread holds; on_event, called from the logic's own writes, takes
       // mutex_ itself.
+      for (const auto& pod : std::exchange(stopped_pods_, {})) {
+        ControllerLogic logic{*this, cluster_};
+        logic.stopped(pod);
+      }
       for (const auto& ref : batch) {
         ControllerLogic logic{*this, cluster_};
         try {

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster.hpp"
 
@@ -36,6 +37,10 @@ class Controllers {
   std::set<ObjectRef> queue_;
   std::multimap<std::chrono::steady_clock::time_point, ObjectRef> timers_;
   std::map<std::string, std::chrono::steady_clock::time_point> pod_seen_;  // pod uid → first seen
+  // Crash-looping Pods (uid): when the kubelet restarts their failed containers next.
+  std::map<std::string, std::chrono::steady_clock::time_point> restart_due_;
+  std::set<std::string> images_;       // images "pulled" on the node: later Pods find them present
+  std::vector<Json> stopped_pods_;     // deleted Pods whose containers ran: the kubelet reports Killing
   unsigned lb_counter_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 namespace gitmoor::sandbox {
 
@@ -17,11 +18,25 @@ std::string event_name(const std::string& object_name) {
   return object_name + "." + hex;
 }
 
+// kube's MicroTime: RFC 3339 with microseconds.
+std::string now_micro() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[80];
+  std::snprintf(out, sizeof out, "%s.%06lldZ", buf, static_cast<long long>(us));
+  return out;
+}
+
 bool same_report(const Json& event, const Json& involved, const EventReport& report) {
   const Json& io = event.value("involvedObject", Json::object());
   return io.value("uid", "") == involved.value("uid", "") && io.value("name", "") == involved.value("name", "") &&
-         event.value("reason", "") == report.reason && event.value("message", "") == report.message &&
-         event.value("type", "") == report.type;
+         io.value("fieldPath", "") == report.field_path && event.value("reason", "") == report.reason &&
+         event.value("message", "") == report.message && event.value("type", "") == report.type;
 }
 
 }  // namespace
@@ -36,6 +51,7 @@ Json record_event(Cluster& cluster, const Json& object, const EventReport& repor
                 {"uid", md.value("uid", "")},
                 {"resourceVersion", md.value("resourceVersion", "")}};
   if (!object_ns.empty()) involved["namespace"] = object_ns;
+  if (!report.field_path.empty()) involved["fieldPath"] = report.field_path;
   const ResourceType* events = cluster.registry.find_by_id("events");
   if (!events) return Json();
   std::string now = now_rfc3339();
@@ -47,8 +63,16 @@ Json record_event(Cluster& cluster, const Json& object, const EventReport& repor
       "events", ns, "", 1, [&](const Json& e) { return same_report(e, involved, report); }, next_key, remaining);
   if (!same.empty()) {
     Json after = *same.front();
-    after["count"] = after.value("count", 1) + 1;
-    after["lastTimestamp"] = now;
+    if (report.new_api) {
+      // events.k8s.io's recorder counts repeats in a series.
+      Json series = after.value("series", Json::object());
+      series["count"] = series.value("count", 1) + 1;
+      series["lastObservedTime"] = now_micro();
+      after["series"] = series;
+    } else {
+      after["count"] = after.value("count", 1) + 1;
+      after["lastTimestamp"] = now;
+    }
     after["involvedObject"]["resourceVersion"] = involved["resourceVersion"];
     const Json& emd = (*same.front())["metadata"];
     return cluster.commit(*events, ns, emd.value("name", ""), same.front(), std::move(after),
@@ -67,7 +91,16 @@ Json record_event(Cluster& cluster, const Json& object, const EventReport& repor
              {"count", 1},
              {"eventTime", nullptr},
              {"reportingComponent", report.component},
-             {"reportingInstance", ""}};
+             {"reportingInstance", report.host}};
+  if (!report.host.empty()) event["source"]["host"] = report.host;
+  if (report.new_api) {
+    event["source"] = Json::object();
+    event["firstTimestamp"] = nullptr;
+    event["lastTimestamp"] = nullptr;
+    event.erase("count");
+    event["eventTime"] = now_micro();
+    event["reportingInstance"] = report.component + (report.host.empty() ? "" : "-" + report.host);
+  }
   if (!report.action.empty()) event["action"] = report.action;
   return cluster.create(*events, ns, std::move(event), {.manager = report.component});
 }

@@ -16,6 +16,11 @@ struct EventReport {
   std::string message;
   std::string component;        // source.component / reportingComponent: deployment-controller, kubelet...
   std::string action;           // events.k8s.io/v1 `action` (what was done): Scaling, Create, Killing...
+  std::string field_path;       // involvedObject.fieldPath: `spec.containers{web}` for the kubelet's container events
+  std::string host;             // source.host and reportingInstance: the node, for the kubelet
+  // Recorded through the events.k8s.io API (the scheduler does): eventTime and reportingInstance set, no
+  // source, count or first/lastTimestamp, as such Events read through core/v1.
+  bool new_api = false;
 };
 
 // Records `report` about `object` (any stored object: its kind, apiVersion, namespace, name, uid and

@@ -82,6 +82,8 @@ const std::vector<Builtin>& builtins() {
        false},
       {"node.k8s.io", "v1", "runtimeclasses", "runtimeclass", "RuntimeClass", false, {}, false, false, false, false},
       {"storage.k8s.io", "v1", "csidrivers", "csidriver", "CSIDriver", false, {}, false, false, false, false},
+      // The core/v1 Events again, in their events.k8s.io shape (events_api.hpp).
+      {"events.k8s.io", "v1", "events", "event", "Event", true, {"ev"}, false, false, false, false},
       {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
        "CustomResourceDefinition", false, {"crd", "crds"}, true, false, true, false},
   };

@@ -199,6 +199,18 @@ FieldSelector FieldSelector::parse(std::string_view text) {
   return sel;
 }
 
+std::vector<std::string> FieldSelector::paths() const {
+  std::vector<std::string> out;
+  for (const auto& r : requirements_) out.push_back(r.path);
+  return out;
+}
+
+void FieldSelector::rename(const std::string& label, const std::string& path) {
+  for (auto& r : requirements_) {
+    if (r.path == label) r.path = path;
+  }
+}
+
 bool FieldSelector::matches(const Json& object) const {
   for (const auto& r : requirements_) {
     const Json* node = &object;

@@ -35,6 +35,11 @@ class FieldSelector {
   static FieldSelector parse(std::string_view text);
   [[nodiscard]] bool matches(const Json& object) const;
   [[nodiscard]] bool empty() const { return requirements_.empty(); }
+  // The field labels it names, for checking them against a resource's (kube refuses labels it does not know).
+  [[nodiscard]] std::vector<std::string> paths() const;
+  // Matches the field label `label` at `path` instead (kube's field label conversions: an Event's `source` is
+  // its source.component).
+  void rename(const std::string& label, const std::string& path);
 
  private:
   struct Requirement {
