@@ -9,11 +9,13 @@
 #include "cluster.hpp"
 #include "controllers.hpp"
 #include "faults.hpp"
+#include "metrics_api.hpp"
 #include "patch.hpp"
 #include "router.hpp"
 #include "selectors.hpp"
 #include "status.hpp"
 #include "body.hpp"
+#include "usage.hpp"
 
 namespace gitmoor::sandbox {
 
@@ -225,11 +227,14 @@ struct ApiServer::Impl {
     for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
       cluster.create(*ns_type, "", Json{{"metadata", {{"name", ns}}}}, {.manager = "kube-apiserver"});
     }
+    register_metrics_types(cluster.registry);
+    install_metrics_api_service(cluster);
   }
 
   ApiOptions options;
   Cluster cluster;
   Faults faults;
+  Usage usage;  // the Pods' simulated usage: metrics.k8s.io and the HPA controller read it, /sandbox/load sets it
   std::unique_ptr<Controllers> controllers;
 
   Response handle(const Request& request);
@@ -358,6 +363,22 @@ Response ApiServer::Impl::handle_admin(const Request& request, const Target& tar
       }
       return json_response(200, {{"counters", list}});
     }
+  } else if (path == "/load") {
+    if (request.method == "GET") return json_response(200, {{"rules", usage.rules_json()}});
+    if (request.method == "DELETE") {
+      usage.clear();
+      return json_response(200, {{"rules", Json::array()}});
+    }
+    if (request.method == "POST") {
+      Json body = Json::parse(request.body, nullptr, false);
+      if (body.is_discarded()) return error_response(bad_request("a load rule must be a JSON object"));
+      try {
+        usage.set(LoadRule::from_json(body));
+      } catch (const ApiError& e) {
+        return error_response(e);
+      }
+      return json_response(200, {{"rules", usage.rules_json()}});
+    }
   } else if (path == "/watches/close" && request.method == "POST") {
     std::lock_guard lock(cluster.store.mutex());
     cluster.store.close_watches();
@@ -436,6 +457,10 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
   }
   if (type->namespaced && path.ns.empty() && !path.name.empty()) {
     throw ApiError(404, "NotFound", "the server could not find the requested resource", Json::object());
+  }
+  if (type->group == kMetricsGroup) {
+    std::lock_guard lock(cluster.store.mutex());
+    return json_response(200, serve_metrics(cluster, usage, type->plural, verb, path.ns, path.name, target.query));
   }
 
   WriteOptions write;
@@ -722,7 +747,10 @@ Response ApiServer::Impl::remove_collection(const ResourceType& type, const Targ
 
 ApiServer::ApiServer(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   if (impl_->options.controllers) {
-    impl_->controllers = std::make_unique<Controllers>(impl_->cluster, ControllerOptions{impl_->options.pod_ready_delay});
+    impl_->controllers = std::make_unique<Controllers>(
+        impl_->cluster, ControllerOptions{.pod_ready_delay = impl_->options.pod_ready_delay,
+                                          .hpa_sync_period = impl_->options.hpa_sync_period,
+                                          .usage = &impl_->usage});
   }
 }
 

@@ -11,11 +11,15 @@
 #include <thread>
 
 #include "cluster.hpp"
+#include "hpa.hpp"
+#include "usage.hpp"
 
 namespace gitmoor::sandbox {
 
 struct ControllerOptions {
   std::chrono::milliseconds pod_ready_delay{300};
+  std::chrono::milliseconds hpa_sync_period{std::chrono::seconds(15)};
+  const Usage* usage = nullptr;  // the Pods' simulated usage the HPAs scale on (null: default load only)
 };
 
 class Controllers {
@@ -37,6 +41,8 @@ class Controllers {
   std::multimap<std::chrono::steady_clock::time_point, ObjectRef> timers_;
   std::map<std::string, std::chrono::steady_clock::time_point> pod_seen_;  // pod uid → first seen
   unsigned lb_counter_ = 0;
+  Usage default_usage_;
+  HpaController hpa_;
   bool stopping_ = false;
   std::thread thread_;
 

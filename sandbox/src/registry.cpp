@@ -192,7 +192,7 @@ std::optional<Json> Registry::resource_list(const std::string& group, const std:
            {"singularName", t.singular},
            {"namespaced", t.namespaced},
            {"kind", t.kind},
-           {"verbs", kVerbs}};
+           {"verbs", t.verbs.empty() ? kVerbs : t.verbs}};
     if (!t.short_names.empty()) r["shortNames"] = t.short_names;
     if (!t.categories.empty()) r["categories"] = t.categories;
     resources.push_back(r);
