@@ -72,7 +72,7 @@ void load(KubectlEnv& env, const Json& rule) {
 
 }  // namespace
 
-TEST_CASE("kubectl top pods and nodes show the simulated usage; the metrics APIService is Available", "[e2e]") {
+TEST_CASE("kubectl top pods and nodes show the simulated usage, and the metrics APIService is Available", "[e2e]") {
   KubectlEnv env;
   apply(env, "web.yaml", deployment("web", kRequests, 2));
   auto ready = env.kubectl({"wait", "--for=condition=Ready", "pod", "-l", "app=web", "--timeout=60s"});

@@ -45,7 +45,7 @@ TEST_CASE("hpa: utilization ratio over the ready Pods, ceil(ratio * pods), no ch
   CHECK(utilization_replicas(2, 50, "cpu", {running("a", 100, 200), running("b", 99, 200)}).utilization == 49);
 }
 
-TEST_CASE("hpa: unready and missing Pods damp a scale-up; deleted and failed Pods are ignored", "[hpa]") {
+TEST_CASE("hpa: unready and missing Pods damp a scale-up, deleted and failed Pods are ignored", "[hpa]") {
   // One ready Pod at 90% and a Pending one: on a scale-up the Pending one counts as 0%, so the ratio is 0.9 — within
   // tolerance: no change (without it, ceil(1.8 * 1) = 2).
   CHECK(utilization_replicas(2, 50, "cpu", {running("a", 180, 200), pending("b", 200)}).replicas == 2);
