@@ -117,12 +117,16 @@ void register_demo(CLI::App& app, int& exit_code) {
     runtime.start();
 
     const std::string url = runtime.url();
+    // The hint runs this very binary: `make demo` does not put gitmoor on the PATH.
+    std::error_code no_self;
+    const fs::path self = fs::read_symlink("/proc/self/exe", no_self);
+    const std::string gitmoor = no_self ? std::string("gitmoor") : self.string();
     std::cout << "\ngitmoor demo is running.\n\n"
               << "  engine API    " << url << "/api/v1/applications\n"
               << "  cluster       " << cluster->url() << " (sandbox)\n"
               << "  kubeconfig    " << kubeconfig.string() << "\n"
               << "  repository    " << repo.string() << " (branch main, head " << head.substr(0, 12) << ")\n\n"
-              << "Three things to try (in another terminal):\n\n"
+              << "Four things to try (in another terminal):\n\n"
               << "  export KUBECONFIG=" << kubeconfig.string() << "\n\n"
               << "  1. Drift and self-heal: scale the frontend by hand and watch gitmoor put it back to 2.\n"
               << "     (The backend's replicas belong to its HorizontalPodAutoscaler; gitmoor leaves them alone.)\n"
@@ -136,6 +140,12 @@ void register_demo(CLI::App& app, int& exit_code) {
               << "  3. Prune: delete a template and commit; its objects are deleted from the cluster.\n"
               << "       git rm -q helm/tetris/templates/redis.yaml && git commit -m 'drop redis'\n"
               << "       kubectl -n game get deployments,services\n\n"
+              << "  4. Watch the backend scale: load its Pods (simulated CPU); its HorizontalPodAutoscaler adds Pods,\n"
+              << "     and removes them once the load is off and its 5-minute stabilisation window has passed.\n"
+              << "       " << gitmoor << " sandbox load -n game -l app.kubernetes.io/name=game-backend --cpu 90%\n"
+              << "       kubectl -n game get hpa game-backend-hpa -w\n"
+              << "       kubectl -n game top pods\n"
+              << "       " << gitmoor << " sandbox load -n game -l app.kubernetes.io/name=game-backend --cpu default\n\n"
               << "Ctrl-C stops everything." << std::endl;
     wait_for_stop_signal();
     std::cout << "stopping" << std::endl;

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "listen_address.hpp"
 #include "stop_signals.hpp"
+#include "gitmoor/core/duration.hpp"
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/sandbox/sandbox.hpp"
 
@@ -18,6 +19,7 @@ void register_sandbox(CLI::App& app, int& exit_code) {
   auto controllers = std::make_shared<bool>(true);
   auto ready_delay_ms = std::make_shared<int>(300);
   auto authorization = std::make_shared<std::string>("AlwaysAllow");
+  auto hpa_sync_period = std::make_shared<std::string>("15s");
   cmd->add_option("--listen", *listen, "host:port to listen on (port 0: any free port)")->capture_default_str();
   cmd->add_option("--kubeconfig-out", *kubeconfig_out, "Write a kubeconfig for the sandbox to this path");
   cmd->add_flag("--tls", *tls, "Serve HTTPS with a generated CA and server certificate");
@@ -30,7 +32,12 @@ void register_sandbox(CLI::App& app, int& exit_code) {
                   "AlwaysAllow, or rbac: Roles, ClusterRoles and their bindings enforced as kube-apiserver's RBAC "
                   "(the kubeconfig's token stays cluster-admin; one is made when --token is not given)")
       ->capture_default_str();
+  cmd->add_option("--hpa-sync-period", *hpa_sync_period,
+                  "How often the HPA controller syncs each HorizontalPodAutoscaler (kube's default: 15s)")
+      ->capture_default_str();
+  register_sandbox_load(*cmd, exit_code);
   cmd->callback([=, &exit_code] {
+    if (!cmd->get_subcommands().empty()) return;  // `gitmoor sandbox load` talks to a running sandbox instead
     const auto address = parse_listen_address(*listen, "--listen");
     sandbox::SandboxOptions options;
     options.host = address.host;
@@ -46,6 +53,7 @@ void register_sandbox(CLI::App& app, int& exit_code) {
       throw core::InvalidInput("--authorization: expected AlwaysAllow or rbac, got \"" + *authorization + "\"");
     }
     options.pod_ready_delay = std::chrono::milliseconds(*ready_delay_ms);
+    options.hpa_sync_period = core::parse_duration(*hpa_sync_period, "--hpa-sync-period");
 
     block_stop_signals();  // before any thread starts
 

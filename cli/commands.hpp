@@ -13,6 +13,7 @@ inline constexpr int kExitUsage = 2;    // the command line or its inputs are wr
 void register_version(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 void register_sandbox(CLI::App& app, int& exit_code);
+void register_sandbox_load(CLI::App& sandbox, int& exit_code);  // `gitmoor sandbox load`, under `sandbox`
 void register_diff(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);

@@ -13,12 +13,14 @@
 #include "events_api.hpp"
 #include "faults.hpp"
 #include "logs.hpp"
+#include "metrics_api.hpp"
 #include "patch.hpp"
 #include "printers.hpp"
 #include "router.hpp"
 #include "selectors.hpp"
 #include "status.hpp"
 #include "body.hpp"
+#include "usage.hpp"
 
 namespace gitmoor::sandbox {
 
@@ -238,6 +240,8 @@ struct ApiServer::Impl {
     }
     install_cluster_defaults(cluster);
     create_bootstrap_policy(cluster);
+    register_metrics_types(cluster.registry);
+    install_metrics_api_service(cluster);
   }
 
   ApiOptions options;
@@ -245,6 +249,7 @@ struct ApiServer::Impl {
   TokenIssuer tokens;
   Authorizer authorizer{cluster, options.authorization};
   Faults faults;
+  Usage usage;  // the Pods' simulated usage: metrics.k8s.io and the HPA controller read it, /sandbox/load sets it
   std::unique_ptr<Controllers> controllers;
 
   Response handle(const Request& request);
@@ -375,6 +380,22 @@ Response ApiServer::Impl::handle_admin(const Request& request, const Target& tar
     }
   } else if (path == "/clock") {
     return json_response(200, token_clock(request, tokens));
+  } else if (path == "/load") {
+    if (request.method == "GET") return json_response(200, {{"rules", usage.rules_json()}});
+    if (request.method == "DELETE") {
+      usage.clear();
+      return json_response(200, {{"rules", Json::array()}});
+    }
+    if (request.method == "POST") {
+      Json body = Json::parse(request.body, nullptr, false);
+      if (body.is_discarded()) return error_response(bad_request("a load rule must be a JSON object"));
+      try {
+        usage.set(LoadRule::from_json(body));
+      } catch (const ApiError& e) {
+        return error_response(e);
+      }
+      return json_response(200, {{"rules", usage.rules_json()}});
+    }
   } else if (path == "/watches/close" && request.method == "POST") {
     std::lock_guard lock(cluster.store.mutex());
     cluster.store.close_watches();
@@ -453,6 +474,10 @@ Response ApiServer::Impl::handle_resource(const Request& request, const Target& 
   }
   if (type->namespaced && path.ns.empty() && !path.name.empty()) {
     throw ApiError(404, "NotFound", "the server could not find the requested resource", Json::object());
+  }
+  if (type->group == kMetricsGroup) {
+    std::lock_guard lock(cluster.store.mutex());
+    return json_response(200, serve_metrics(cluster, usage, type->plural, verb, path.ns, path.name, target.query));
   }
 
   WriteOptions write;
@@ -771,7 +796,10 @@ Response ApiServer::Impl::remove_collection(const ResourceType& type, const Targ
 
 ApiServer::ApiServer(ApiOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   if (impl_->options.controllers) {
-    impl_->controllers = std::make_unique<Controllers>(impl_->cluster, ControllerOptions{impl_->options.pod_ready_delay});
+    impl_->controllers = std::make_unique<Controllers>(
+        impl_->cluster, ControllerOptions{.pod_ready_delay = impl_->options.pod_ready_delay,
+                                          .hpa_sync_period = impl_->options.hpa_sync_period,
+                                          .usage = &impl_->usage});
   }
 }
 

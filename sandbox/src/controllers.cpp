@@ -848,33 +848,12 @@ struct ControllerLogic {
     for (const auto& ref : cluster.store.refs("horizontalpodautoscalers.autoscaling", ns)) c.queue_.insert(ref);
   }
 
-  void hpa(const ObjectPtr& hpa) {
-    const Json& spec = (*hpa)["spec"];
-    Json target = spec.value("scaleTargetRef", Json::object());
-    std::string id = resource_of_kind(target.value("kind", ""));
-    std::string ns = (*hpa)["metadata"].value("namespace", "");
-    ObjectPtr obj = id.empty() ? nullptr : cluster.store.get({id, ns, target.value("name", "")});
-    long long current = obj ? int_at(*obj, "status", "replicas", int_at(*obj, "spec", "replicas", 0)) : 0;
-    long long min = spec.value("minReplicas", 1LL);
-    long long max = spec.value("maxReplicas", min);
-    long long desired = std::clamp(current, min, std::max(min, max));
-    Json previous = (*hpa).value("status", Json::object()).value("conditions", Json::array());
-    Json conditions = Json::array();
-    if (obj) {
-      conditions.push_back(condition(previous, "AbleToScale", "True", "ReadyForNewScale",
-                                     "recommended size matches current size", false));
-      conditions.push_back(condition(previous, "ScalingActive", "True", "ValidMetricFound",
-                                     "the HPA was able to successfully calculate a replica count from cpu resource "
-                                     "utilization (percentage of request)",
-                                     false));
-      conditions.push_back(condition(previous, "ScalingLimited", "False", "DesiredWithinRange",
-                                     "the desired count is within the acceptable range", false));
-    } else {
-      conditions.push_back(condition(previous, "AbleToScale", "False", "FailedGetScale",
-                                     "the HPA controller was unable to get the target's current scale", false));
+  // The HPA controller (hpa.hpp) keeps its own pace: it says when it wants to see this HPA again.
+  void hpa(const ObjectRef& ref, const ObjectPtr& hpa) {
+    const Usage& usage = c.options_.usage ? *c.options_.usage : c.default_usage_;
+    if (auto next = c.hpa_.reconcile(cluster, usage, hpa, std::chrono::steady_clock::now())) {
+      c.timers_.emplace(*next, ref);
     }
-    Json status{{"currentReplicas", current}, {"desiredReplicas", desired}, {"conditions", conditions}};
-    write_status(type("horizontalpodautoscalers.autoscaling"), hpa, status);
   }
 
   // ---- PodDisruptionBudgets: counts of the Pods they cover (disruption.hpp).
@@ -905,12 +884,13 @@ struct ControllerLogic {
     else if (id == "persistentvolumeclaims") claim(obj);
     else if (id == "services") service(obj);
     else if (id == "ingresses.networking.k8s.io") ingress(obj);
-    else if (id == "horizontalpodautoscalers.autoscaling") hpa(obj);
+    else if (id == "horizontalpodautoscalers.autoscaling") hpa(ref, obj);
     else if (id == "poddisruptionbudgets.policy") budget(obj);
   }
 };
 
-Controllers::Controllers(Cluster& cluster, ControllerOptions options) : cluster_(cluster), options_(options) {
+Controllers::Controllers(Cluster& cluster, ControllerOptions options)
+    : cluster_(cluster), options_(options), hpa_(options.hpa_sync_period) {
   {
     std::lock_guard lock(cluster_.store.mutex());
     cluster_.store.on_event([this](const Event& e) { on_event(e); });

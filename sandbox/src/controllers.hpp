@@ -12,11 +12,15 @@
 #include <vector>
 
 #include "cluster.hpp"
+#include "hpa.hpp"
+#include "usage.hpp"
 
 namespace gitmoor::sandbox {
 
 struct ControllerOptions {
   std::chrono::milliseconds pod_ready_delay{300};
+  std::chrono::milliseconds hpa_sync_period{std::chrono::seconds(15)};
+  const Usage* usage = nullptr;  // the Pods' simulated usage the HPAs scale on (null: default load only)
 };
 
 class Controllers {
@@ -42,6 +46,8 @@ class Controllers {
   std::set<std::string> images_;       // images "pulled" on the node: later Pods find them present
   std::vector<Json> stopped_pods_;     // deleted Pods whose containers ran: the kubelet reports Killing
   unsigned lb_counter_ = 0;
+  Usage default_usage_;
+  HpaController hpa_;
   bool stopping_ = false;
   std::thread thread_;
 

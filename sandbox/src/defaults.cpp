@@ -140,7 +140,8 @@ void default_job_spec(Json& spec, const std::string& uid) {
 
 Json scale_rules(Json rules, bool up) {
   if (!rules.is_object()) rules = Json::object();
-  set_default(rules, "stabilizationWindowSeconds", up ? 0 : 300);
+  // kube leaves scaleDown's window unset: the controller's --horizontal-pod-autoscaler-downscale-stabilization (300 s).
+  if (up) set_default(rules, "stabilizationWindowSeconds", 0);
   set_default(rules, "selectPolicy", "Max");
   if (!rules.contains("policies")) {
     rules["policies"] = up ? Json::array({{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 15}},

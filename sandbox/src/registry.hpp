@@ -29,7 +29,7 @@ struct ResourceType {
   std::string spec_replicas_path = "spec.replicas";
   std::string status_replicas_path = "status.replicas";
   std::string label_selector_path = "status.selector";
-  std::vector<std::string> verbs;  // discovery verbs when not the usual eight (create-only reviews)
+  std::vector<std::string> verbs;  // discovery verbs; empty: all eight (read-only APIs such as metrics.k8s.io set theirs)
 
   // "deployments.apps" / "configmaps": the identity of a type regardless of version.
   [[nodiscard]] std::string id() const { return group.empty() ? plural : plural + "." + group; }

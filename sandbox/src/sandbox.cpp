@@ -46,6 +46,7 @@ std::unique_ptr<Sandbox> Sandbox::start(SandboxOptions options) {
   }
   impl->api = std::make_unique<ApiServer>(ApiOptions{.controllers = options.controllers,
                                                      .pod_ready_delay = options.pod_ready_delay,
+                                                     .hpa_sync_period = options.hpa_sync_period,
                                                      .event_history = options.event_history,
                                                      .token = options.token,
                                                      .client_certificates = client_certificates,

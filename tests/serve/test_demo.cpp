@@ -1,4 +1,4 @@
-// `gitmoor demo`, the README's main command: it comes up with the example Application synced and healthy, its three
+// `gitmoor demo`, the README's main command: it comes up with the example Application synced and healthy, its four
 // suggestions work as printed, and Ctrl-C stops it cleanly.
 #include <catch2/catch.hpp>
 
@@ -82,6 +82,29 @@ TEST_CASE("gitmoor demo syncs the example, heals drift, rolls an image bump, pru
   git(repo, {"rm", "-q", "helm/tetris/templates/redis.yaml"});
   git(repo, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "drop redis"});
   CHECK(eventually([&] { return !kubectl_json({"-n", "game", "get", "deployment", "game-redis"}); }));
+
+  // 4. The backend runs its HPA's minReplicas; the printed `gitmoor sandbox load` loads its Pods (kubectl top shows
+  // it). The scale-out itself is the HPA tests' (tests/e2e, tests/engine): the demo syncs HPAs every 15 s.
+  CHECK(eventually([&] {
+    auto d = kubectl_json({"-n", "game", "get", "deployment", "game-backend"});
+    return d && (*d)["spec"].value("replicas", 0) == 2;
+  }));
+  {
+    gitmoor::core::SubprocessOptions options;
+    options.environment = {{"HOME", dir.string()}, {"KUBECONFIG", kubeconfig}};
+    auto load = gitmoor::core::run_subprocess({gitmoor_binary().string(), "sandbox", "load", "-n", "game", "-l",
+                                               "app.kubernetes.io/name=game-backend", "--cpu", "90%"},
+                                              options);
+    INFO(load.stderr_data);
+    CHECK(load.ok());
+    auto top = gitmoor::core::run_subprocess({gitmoor::core::tool_path(gitmoor::core::Tool::Kubectl).string(), "-n",
+                                              "game", "top", "pods", "-l", "app.kubernetes.io/name=game-backend"},
+                                             options);
+    INFO(top.stdout_data << top.stderr_data);
+    CHECK(top.stdout_data.find("180m") != std::string::npos);
+  }
+  CHECK(demo.output().find("sandbox load -n game -l app.kubernetes.io/name=game-backend --cpu 90%") !=
+        std::string::npos);
 
   demo.signal(SIGINT);
   CHECK(demo.wait() == 0);

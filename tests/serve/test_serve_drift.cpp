@@ -73,6 +73,8 @@ TEST_CASE("drift by kubectl scale and kubectl patch is healed with selfHeal and 
   }
 
   SECTION("replicas of the backend changed as its HPA would change them are not drift") {
+    // The backend's Pods at their HPA's 70% target: the sandbox's HPA controller keeps whatever size they have.
+    REQUIRE(env.sandbox_admin("POST", "/sandbox/load", R"({"namespace":"heal","cpu":"70%"})").status == 200);
     env.kubectl({"scale", "deployment", "game-backend", "-n", "heal", "--replicas=4"});
     // A compare after the change (a refresh, then reconciledAt moving) still says Synced, and nothing was undone.
     const auto before = reconciled_at(env.app("healed"));

@@ -56,6 +56,9 @@ struct ApiOptions {
   bool controllers = true;
   // How long a simulated Pod stays Pending/not-Ready before the controllers make it Running and Ready.
   std::chrono::milliseconds pod_ready_delay{300};
+  // How often the HPA controller syncs each HorizontalPodAutoscaler (kube-controller-manager's
+  // --horizontal-pod-autoscaler-sync-period).
+  std::chrono::milliseconds hpa_sync_period{std::chrono::seconds(15)};
   std::size_t event_history = 10000;  // watch events kept for resuming; older resourceVersions get 410
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(5)};
   std::chrono::seconds max_watch_timeout{1800};

@@ -34,6 +34,7 @@ struct SandboxOptions {
   Authorization authorization = Authorization::AlwaysAllow;
   bool controllers = true;
   std::chrono::milliseconds pod_ready_delay{300};
+  std::chrono::milliseconds hpa_sync_period{std::chrono::seconds(15)};  // kube's HPA sync period
   std::size_t event_history = 10000;
   std::size_t max_connections = 1024;
   std::chrono::seconds idle_timeout{120};  // a connection idle (or a request unfinished) this long is closed
