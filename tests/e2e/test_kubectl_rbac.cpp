@@ -14,11 +14,31 @@ namespace {
 
 const char* kAdminToken = "admin-token";
 
+// TLS: kubectl sends bearer tokens over HTTPS only.
 gitmoor::sandbox::SandboxOptions rbac() {
   gitmoor::sandbox::SandboxOptions o;
+  o.tls = true;
   o.token = kAdminToken;
   o.authorization = gitmoor::sandbox::Authorization::Rbac;
   return o;
+}
+
+std::string base64(const std::string& in) {
+  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    v = (v << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(chars[(v >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
+  while (out.size() % 4) out.push_back('=');
+  return out;
 }
 
 // kubectl as ServiceAccount NS/NAME through a kubeconfig holding a token from `kubectl create token`.
@@ -43,7 +63,7 @@ ServiceAccountKubectl service_account(KubectlEnv& env, const std::string& ns, co
   std::string path = env.write_file(
       ns + "-" + name + ".kubeconfig",
       "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: " + env.sandbox().url() +
-          "\nusers:\n- name: u\n  user:\n    token: " + t +
+          "\n    certificate-authority-data: " + base64(env.sandbox().ca_pem()) + "\nusers:\n- name: u\n  user:\n    token: " + t +
           "\ncontexts:\n- name: c\n  context: {cluster: s, user: u, namespace: default}\ncurrent-context: c\n");
   return {env, path};
 }
