@@ -137,7 +137,7 @@ TEST_CASE("rules: verbs, API groups, resources, */subresource, resourceNames, no
   CHECK_FALSE(rule_allows(as(u, attrs("GET", "/api/v1/namespaces/g/pods")), urls));
 }
 
-TEST_CASE("bindings: users, groups, ServiceAccounts; a RoleBinding to a ClusterRole grants in its namespace only",
+TEST_CASE("bindings: users, groups, ServiceAccounts, and a RoleBinding to a ClusterRole grants in its namespace only",
           "[sandbox][rbac]") {
   RbacPolicy policy;
   policy.add_cluster_role(role("ClusterRole", "", "deployer",

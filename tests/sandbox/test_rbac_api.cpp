@@ -199,7 +199,7 @@ TEST_CASE("aggregation: a ClusterRole labelled aggregate-to-view extends view, e
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/secrets").status == 403);
 }
 
-TEST_CASE("impersonation needs the impersonate verb; whoami shows who is impersonated", "[sandbox][rbac]") {
+TEST_CASE("impersonation needs the impersonate verb, and whoami shows who is impersonated", "[sandbox][rbac]") {
   Rbac s;
   std::string token = s.service_account("default", "robot");
   auto as_bob = s.call("admin", "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object(),
