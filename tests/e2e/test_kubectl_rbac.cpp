@@ -70,7 +70,8 @@ ServiceAccountKubectl service_account(KubectlEnv& env, const std::string& ns, co
   std::string path = env.write_file(
       ns + "-" + name + ".kubeconfig",
       "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: " + env.sandbox().url() +
-          "\n    certificate-authority-data: " + base64(env.sandbox().ca_pem()) + "\nusers:\n- name: u\n  user:\n    token: " + t +
+          "\n    certificate-authority-data: " + base64(env.sandbox().ca_pem()) +
+          "\nusers:\n- name: u\n  user:\n    token: " + t +
           "\ncontexts:\n- name: c\n  context: {cluster: s, user: u, namespace: default}\ncurrent-context: c\n");
   return {env, path};
 }
