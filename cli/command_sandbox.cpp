@@ -30,7 +30,8 @@ void register_sandbox(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--authorization", *authorization,
                   "AlwaysAllow, or rbac: Roles, ClusterRoles and their bindings enforced as kube-apiserver's RBAC "
-                  "(the kubeconfig's token stays cluster-admin; one is made when --token is not given)")
+                  "(implies --tls, as kubectl sends tokens over HTTPS only; the kubeconfig's token is cluster-admin, "
+                  "one is made when --token is not given)")
       ->capture_default_str();
   cmd->add_option("--hpa-sync-period", *hpa_sync_period,
                   "How often the HPA controller syncs each HorizontalPodAutoscaler (kube's default: 15s)")
@@ -49,6 +50,7 @@ void register_sandbox(CLI::App& app, int& exit_code) {
     for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (mode == "rbac") {
       options.authorization = sandbox::Authorization::Rbac;
+      options.tls = true;
     } else if (mode != "alwaysallow") {
       throw core::InvalidInput("--authorization: expected AlwaysAllow or rbac, got \"" + *authorization + "\"");
     }

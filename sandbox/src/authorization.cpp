@@ -359,7 +359,7 @@ void Authorizer::sync() {
   {
     std::lock_guard lock(cluster_.store.mutex());
     if (!dirty_.load()) return;
-    // The aggregated roles' own writes mark the policy dirty again: a few rounds settle chains (admin ← edit ← view).
+    // The aggregated roles' own writes mark the policy dirty again: a few rounds settle chains (admin, edit, view).
     for (int round = 0; round < 8; ++round) {
       dirty_.store(false);
       if (!aggregate_cluster_roles(cluster_)) break;
@@ -368,12 +368,16 @@ void Authorizer::sync() {
     std::string next;
     std::size_t remaining = 0;
     auto all = [](const Json&) { return true; };
-    for (const auto& o : cluster_.store.list(kRbacIds[2], "", "", 0, all, next, remaining)) policy->add_cluster_role(*o);
+    for (const auto& o : cluster_.store.list(kRbacIds[2], "", "", 0, all, next, remaining)) {
+      policy->add_cluster_role(*o);
+    }
     for (const auto& o : cluster_.store.list(kRbacIds[0], "", "", 0, all, next, remaining)) policy->add_role(*o);
     for (const auto& o : cluster_.store.list(kRbacIds[3], "", "", 0, all, next, remaining)) {
       policy->add_cluster_role_binding(*o);
     }
-    for (const auto& o : cluster_.store.list(kRbacIds[1], "", "", 0, all, next, remaining)) policy->add_role_binding(*o);
+    for (const auto& o : cluster_.store.list(kRbacIds[1], "", "", 0, all, next, remaining)) {
+      policy->add_role_binding(*o);
+    }
   }
   std::lock_guard lock(mutex_);
   policy_ = std::move(policy);

@@ -99,6 +99,10 @@ std::string TokenIssuer::sign(const ServiceAccountToken& t) const {
 }
 
 std::optional<ServiceAccountToken> TokenIssuer::verify(const std::string& token) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = verified_.find(token); it != verified_.end()) return it->second;
+  }
   auto first = token.find('.');
   auto second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
   if (second == std::string::npos) return std::nullopt;
@@ -121,6 +125,9 @@ std::optional<ServiceAccountToken> TokenIssuer::verify(const std::string& token)
   for (const auto& a : claims.value("aud", Json::array())) {
     if (a.is_string()) t.audiences.push_back(a);
   }
+  std::lock_guard lock(mutex_);
+  if (verified_.size() >= 10000) verified_.clear();
+  verified_.emplace(token, t);
   return t;
 }
 

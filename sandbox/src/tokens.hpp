@@ -5,8 +5,10 @@
 // endpoint POST /sandbox/clock) so tests see tokens expire.
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +46,10 @@ class TokenIssuer {
  private:
   std::string key_;
   std::atomic<std::int64_t> offset_{0};
+  // Tokens already verified, so a client sending the same token on every request costs a lookup, not an HMAC and
+  // a JSON parse. Bounded: cleared when full.
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, ServiceAccountToken> verified_;
 };
 
 // POST /api/v1/namespaces/NS/serviceaccounts/NAME/token: validates the TokenRequest (kube's rules: at least 10

@@ -1,10 +1,17 @@
 // RBAC with real kubectl against a sandbox started with --authorization=rbac: `kubectl create token` and a
 // kubeconfig with that token (allowed by a Role, forbidden in kube's words), `kubectl auth can-i` (namespaced Role
 // versus ClusterRole, subresources, resourceNames, --list), impersonation with --as, expiry and revocation (401),
-// and aggregation into view.
+// aggregation into view, and `gitmoor sandbox --authorization=rbac`.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "kubectl_env.hpp"
+
+extern char** environ;
 
 using gitmoor::test::has_row;
 using gitmoor::test::KubectlEnv;
@@ -14,11 +21,31 @@ namespace {
 
 const char* kAdminToken = "admin-token";
 
+// TLS: kubectl sends bearer tokens over HTTPS only.
 gitmoor::sandbox::SandboxOptions rbac() {
   gitmoor::sandbox::SandboxOptions o;
+  o.tls = true;
   o.token = kAdminToken;
   o.authorization = gitmoor::sandbox::Authorization::Rbac;
   return o;
+}
+
+std::string base64(const std::string& in) {
+  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    v = (v << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(chars[(v >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
+  while (out.size() % 4) out.push_back('=');
+  return out;
 }
 
 // kubectl as ServiceAccount NS/NAME through a kubeconfig holding a token from `kubectl create token`.
@@ -43,6 +70,7 @@ ServiceAccountKubectl service_account(KubectlEnv& env, const std::string& ns, co
   std::string path = env.write_file(
       ns + "-" + name + ".kubeconfig",
       "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: " + env.sandbox().url() +
+          "\n    certificate-authority-data: " + base64(env.sandbox().ca_pem()) +
           "\nusers:\n- name: u\n  user:\n    token: " + t +
           "\ncontexts:\n- name: c\n  context: {cluster: s, user: u, namespace: default}\ncurrent-context: c\n");
   return {env, path};
@@ -282,4 +310,45 @@ rules:
   CHECK(can_get_secrets() == "yes");
   auto view = env.json({"get", "clusterrole", "view"});
   CHECK(view["rules"].dump().find("secrets") != std::string::npos);
+}
+
+TEST_CASE("gitmoor sandbox --authorization=rbac serves HTTPS with a cluster-admin token in its kubeconfig",
+          "[e2e][rbac]") {
+  KubectlEnv env;  // for its private folder and kubectl
+  std::string kubeconfig = (env.dir() / "rbac-kubeconfig").string();
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::string binary = gitmoor::test::gitmoor_binary().string();
+  std::vector<std::string> args{binary, "sandbox", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig,
+                                "--authorization=rbac"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  REQUIRE(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  std::string line;
+  char c;
+  while (line.size() < 4096 && ::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(pipe_fds[0]);
+  CHECK(line.rfind("listening on https://127.0.0.1:", 0) == 0);
+  auto whoami = env.kubectl({"--kubeconfig", kubeconfig, "auth", "whoami"});
+  auto can_i = env.kubectl({"--kubeconfig", kubeconfig, "auth", "can-i", "delete", "nodes"});
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  INFO(whoami.stderr_data);
+  CHECK(has_row(whoami.stdout_data, {"Username", "sandbox-admin"}));
+  CHECK(has_row(whoami.stdout_data, {"Groups", "[system:masters", "system:authenticated]"}));
+  CHECK(trimmed(can_i.stdout_data) == "yes");
+  CHECK(WIFEXITED(status));
+
+  auto bad = gitmoor::core::run_subprocess({binary, "sandbox", "--authorization=abac"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.stderr_data.find("--authorization: expected AlwaysAllow or rbac, got \"abac\"") != std::string::npos);
 }

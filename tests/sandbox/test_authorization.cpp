@@ -137,20 +137,23 @@ TEST_CASE("rules: verbs, API groups, resources, */subresource, resourceNames, no
   CHECK_FALSE(rule_allows(as(u, attrs("GET", "/api/v1/namespaces/g/pods")), urls));
 }
 
-TEST_CASE("bindings: users, groups, ServiceAccounts; a RoleBinding to a ClusterRole grants in its namespace only",
+TEST_CASE("bindings: users, groups, ServiceAccounts, and a RoleBinding to a ClusterRole grants in its namespace only",
           "[sandbox][rbac]") {
   RbacPolicy policy;
-  policy.add_cluster_role(role("ClusterRole", "", "deployer",
-                               {{{"verbs", {"get", "patch"}}, {"apiGroups", {"apps"}}, {"resources", {"deployments"}}}}));
+  policy.add_cluster_role(
+      role("ClusterRole", "", "deployer",
+           {{{"verbs", {"get", "patch"}}, {"apiGroups", {"apps"}}, {"resources", {"deployments"}}}}));
   policy.add_cluster_role(role("ClusterRole", "", "node-reader",
                                {{{"verbs", {"list"}}, {"apiGroups", {""}}, {"resources", {"nodes"}}}}));
-  policy.add_role(role("Role", "game", "cm", {{{"verbs", {"get"}}, {"apiGroups", {""}}, {"resources", {"configmaps"}}}}));
+  policy.add_role(
+      role("Role", "game", "cm", {{{"verbs", {"get"}}, {"apiGroups", {""}}, {"resources", {"configmaps"}}}}));
   // The ServiceAccount subject without a namespace defaults to the RoleBinding's.
   policy.add_role_binding(binding("game", "deploy", "ClusterRole", "deployer",
                                   {{{"kind", "ServiceAccount"}, {"name", "gitmoor"}}}));
   policy.add_role_binding(binding("game", "cm", "Role", "cm", {{{"kind", "Group"}, {"name", "devs"}}}));
-  policy.add_cluster_role_binding(binding("", "nodes", "ClusterRole", "node-reader",
-                                          {{{"kind", "User"}, {"name", "alice"}, {"apiGroup", "rbac.authorization.k8s.io"}}}));
+  policy.add_cluster_role_binding(
+      binding("", "nodes", "ClusterRole", "node-reader",
+              {{{"kind", "User"}, {"name", "alice"}, {"apiGroup", "rbac.authorization.k8s.io"}}}));
   policy.add_role_binding(binding("game", "ghost", "Role", "missing", {{{"kind", "User"}, {"name", "carol"}}}));
 
   auto sa = service_account("gitmoor", "gitmoor");

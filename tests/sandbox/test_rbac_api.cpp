@@ -83,7 +83,8 @@ TEST_CASE("a ServiceAccount token authenticates as the ServiceAccount and is hel
   s.namespace_("game");
   s.namespace_("gitmoor");
   std::string token = s.service_account("gitmoor", "gitmoor");
-  s.role("game", "configs", {{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get", "list", "create"}}}});
+  s.role("game", "configs",
+         {{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get", "list", "create"}}}});
   s.bind("game", "gitmoor-configs", "Role", "configs", Json::array({sa_subject("gitmoor", "gitmoor")}));
 
   auto whoami = s.call(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object());
@@ -181,9 +182,10 @@ TEST_CASE("aggregation: a ClusterRole labelled aggregate-to-view extends view, e
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/secrets").status == 403);
   CHECK(s.call(token, "GET", "/api/v1/namespaces/kube-system/configmaps").status == 403);
 
-  s.admin("POST", kRbac + "/clusterroles",
-          {{"metadata", {{"name", "secret-reader"}, {"labels", {{"rbac.authorization.k8s.io/aggregate-to-view", "true"}}}}},
-           {"rules", {{{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", {"get", "list"}}}}}});
+  s.admin(
+      "POST", kRbac + "/clusterroles",
+      {{"metadata", {{"name", "secret-reader"}, {"labels", {{"rbac.authorization.k8s.io/aggregate-to-view", "true"}}}}},
+       {"rules", {{{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", {"get", "list"}}}}}});
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/secrets").status == 200);
   auto view = s.admin("GET", kRbac + "/clusterroles/view");
   Json secrets_rule{{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", {"get", "list"}}};
@@ -199,7 +201,7 @@ TEST_CASE("aggregation: a ClusterRole labelled aggregate-to-view extends view, e
   CHECK(s.call(token, "GET", "/api/v1/namespaces/default/secrets").status == 403);
 }
 
-TEST_CASE("impersonation needs the impersonate verb; whoami shows who is impersonated", "[sandbox][rbac]") {
+TEST_CASE("impersonation needs the impersonate verb, and whoami shows who is impersonated", "[sandbox][rbac]") {
   Rbac s;
   std::string token = s.service_account("default", "robot");
   auto as_bob = s.call("admin", "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object(),
@@ -211,6 +213,12 @@ TEST_CASE("impersonation needs the impersonate verb; whoami shows who is imperso
                       {{"impersonate-user", "system:serviceaccount:default:robot"}});
   CHECK(as_sa.body["status"]["userInfo"]["groups"] ==
         Json::array({"system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"}));
+  auto with_extra = s.call("admin", "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object(),
+                           {{"impersonate-user", "bob"}, {"impersonate-uid", "u-1"},
+                            {"impersonate-extra-scopes", "view\nedit"}});
+  CHECK(with_extra.body["status"]["userInfo"]["uid"] == "u-1");
+  CHECK(with_extra.body["status"]["userInfo"]["extra"] == Json{{"scopes", {"view", "edit"}}});
+  CHECK(s.call("admin", "GET", "/api/v1/pods", nullptr, {{"impersonate-group", "devs"}}).status == 400);
   // The impersonated user is held to its own permissions.
   auto bob_lists = s.call("admin", "GET", "/api/v1/namespaces/default/pods", nullptr, {{"impersonate-user", "bob"}});
   CHECK(bob_lists.status == 403);
@@ -222,9 +230,11 @@ TEST_CASE("impersonation needs the impersonate verb; whoami shows who is imperso
   CHECK(refused.body["message"] ==
         "users \"bob\" is forbidden: User \"system:serviceaccount:default:robot\" cannot impersonate resource "
         "\"users\" in API group \"\" at the cluster scope");
-  s.admin("POST", kRbac + "/clusterroles",
-          {{"metadata", {{"name", "impersonator"}}},
-           {"rules", {{{"apiGroups", {""}}, {"resources", {"users"}}, {"verbs", {"impersonate"}}, {"resourceNames", {"bob"}}}}}});
+  s.admin(
+      "POST", kRbac + "/clusterroles",
+      {{"metadata", {{"name", "impersonator"}}},
+       {"rules",
+        {{{"apiGroups", {""}}, {"resources", {"users"}}, {"verbs", {"impersonate"}}, {"resourceNames", {"bob"}}}}}});
   s.bind("", "robot-impersonates", "ClusterRole", "impersonator", Json::array({sa_subject("default", "robot")}));
   auto as_bob_by_robot = s.call(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", Json::object(),
                                 {{"impersonate-user", "bob"}});
@@ -236,6 +246,11 @@ TEST_CASE("impersonation needs the impersonate verb; whoami shows who is imperso
         "groups \"system:masters\" is forbidden: User \"system:serviceaccount:default:robot\" cannot impersonate "
         "resource \"groups\" in API group \"\" at the cluster scope");
   CHECK(s.call(token, "GET", "/api/v1/pods", nullptr, {{"impersonate-user", "alice"}}).status == 403);
+  auto uid_refused =
+      s.call(token, "GET", "/api/v1/pods", nullptr, {{"impersonate-user", "bob"}, {"impersonate-uid", "u-1"}});
+  CHECK(uid_refused.body["message"] ==
+        "uids.authentication.k8s.io \"u-1\" is forbidden: User \"system:serviceaccount:default:robot\" cannot "
+        "impersonate resource \"uids\" in API group \"authentication.k8s.io\" at the cluster scope");
 }
 
 TEST_CASE("access reviews: self, subject, local and rules reviews", "[sandbox][rbac]") {

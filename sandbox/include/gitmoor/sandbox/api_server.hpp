@@ -19,7 +19,8 @@ using Json = nlohmann::json;
 struct Request {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
   std::string target;  // path and query, as sent
-  std::map<std::string, std::string> headers;  // names lower-cased
+  // Names lower-cased; a repeated Impersonate-* header (one per group or extra value) has its values one per line.
+  std::map<std::string, std::string> headers;
   std::string body;
   // Set by the HTTPS server from a client certificate that verified against a client CA: the CN and the O entries.
   std::string user;
@@ -62,7 +63,10 @@ struct ApiOptions {
   std::size_t event_history = 10000;  // watch events kept for resuming; older resourceVersions get 410
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(5)};
   std::chrono::seconds max_watch_timeout{1800};
-  std::string token;  // when set, every request but /healthz needs `Authorization: Bearer <token>`
+  // The admin token (user sandbox-admin, group system:masters). With AlwaysAllow and a token, every request but
+  // /healthz needs it (or a client certificate or a ServiceAccount token); with RBAC a request without credentials
+  // is system:anonymous.
+  std::string token;
   // A verified client certificate (Request::user) authenticates; with this set, a request with neither such a
   // certificate nor the token is 401.
   bool client_certificates = false;
