@@ -7,18 +7,12 @@
 #include "immutable.hpp"
 #include "quantities.hpp"
 #include "status.hpp"
+#include "timestamps.hpp"
 #include "validation.hpp"
 
 namespace gitmoor::sandbox {
 
-std::string now_rfc3339() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string now_rfc3339() { return format_rfc3339(std::chrono::system_clock::now()); }
 
 Cluster::Cluster(std::size_t history_limit) : store(history_limit), random_(std::random_device{}()) {}
 

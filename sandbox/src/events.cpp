@@ -1,5 +1,7 @@
 #include "events.hpp"
 
+#include "timestamps.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -19,18 +21,7 @@ std::string event_name(const std::string& object_name) {
 }
 
 // kube's MicroTime: RFC 3339 with microseconds.
-std::string now_micro() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[80];
-  std::snprintf(out, sizeof out, "%s.%06lldZ", buf, static_cast<long long>(us));
-  return out;
-}
+std::string now_micro() { return format_rfc3339(std::chrono::system_clock::now(), 6); }
 
 bool same_report(const Json& event, const Json& involved, const EventReport& report) {
   const Json& io = event.value("involvedObject", Json::object());

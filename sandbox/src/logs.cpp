@@ -1,5 +1,7 @@
 #include "logs.hpp"
 
+#include "timestamps.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -18,44 +20,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kRequestEvery = 2s;               // one access-log line per interval while a container runs
 constexpr std::size_t kMaxRequestLines = 10000;  // a long-running container keeps its most recent lines
-
-// RFC 3339 (`2026-12-02T00:53:38Z`, fractions and offsets allowed); nullopt when it is not one.
-std::optional<SystemTime> parse_time(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, n = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || n == 0) {
-    return std::nullopt;
-  }
-  if (y >= 2262) return SystemTime::max();  // past what the clock's nanoseconds hold
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  std::size_t i = static_cast<std::size_t>(n);
-  if (i < text.size() && text[i] == '.') {
-    long long nanos = 0;
-    int digits = 0;
-    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-      if (digits < 9) {
-        nanos = nanos * 10 + (text[i] - '0');
-        ++digits;
-      }
-    }
-    for (; digits < 9; ++digits) nanos *= 10;
-    at += std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(nanos));
-  }
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) return i + 1 == text.size() ? std::optional(at) : std::nullopt;
-  int oh = 0, om = 0;
-  char sign = 0;
-  if (i < text.size() && std::sscanf(text.c_str() + i, "%c%2d:%2d", &sign, &oh, &om) == 3 && (sign == '+' || sign == '-')) {
-    auto offset = std::chrono::hours(oh) + std::chrono::minutes(om);
-    return sign == '+' ? at - offset : at + offset;
-  }
-  return std::nullopt;
-}
 
 // The access-log time: `02/Dec/2026:00:53:38 +0000`.
 std::string clf_time(SystemTime at) {
@@ -118,9 +82,9 @@ ContainerRun run_of(const Json& spec, const Json& state) {
       run.ports.push_back(p["containerPort"].dump() + "/" + p.value("protocol", "TCP"));
     }
   }
-  run.started = parse_time(state.value("startedAt", "")).value_or(std::chrono::system_clock::now());
+  run.started = parse_rfc3339(state.value("startedAt", "")).value_or(std::chrono::system_clock::now());
   if (state.contains("finishedAt")) {
-    run.finished = parse_time(state.value("finishedAt", "")).value_or(run.started);
+    run.finished = parse_rfc3339(state.value("finishedAt", "")).value_or(run.started);
     run.exit_code = state.value("exitCode", 0);
   }
   return run;
@@ -172,7 +136,7 @@ LogOptions parse_options(const std::map<std::string, std::string>& q) {
     if (*since_seconds < 1) throw bad_request("sinceSeconds: Invalid value: " + std::to_string(*since_seconds) + ": must be greater than 0");
     o.since = std::chrono::system_clock::now() - std::chrono::seconds(*since_seconds);
   } else if (has_since_time) {
-    o.since = parse_time(since_time->second);
+    o.since = parse_rfc3339(since_time->second);
     if (!o.since) throw bad_request("parsing time \"" + since_time->second + "\" as RFC 3339: cannot parse");
   }
   return o;
@@ -265,17 +229,7 @@ class LogFollowStream : public WatchStream {
 
 }  // namespace
 
-std::string log_timestamp(SystemTime at) {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
-  std::time_t t = static_cast<std::time_t>(ns / 1000000000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[80];
-  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns % 1000000000));
-  return out;
-}
+std::string log_timestamp(SystemTime at) { return format_rfc3339(at, 9); }
 
 std::vector<LogLine> log_lines(const ContainerRun& run, SystemTime until) {
   std::vector<LogLine> lines;

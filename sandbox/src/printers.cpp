@@ -1,5 +1,7 @@
 #include "printers.hpp"
 
+#include "timestamps.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -105,14 +107,7 @@ TablePrinter default_printer() {
     std::string created = "0001-01-01T00:00:00Z";
     const Json& md = object.contains("metadata") ? object["metadata"] : Json::object();
     if (md.is_object() && md.contains("creationTimestamp") && md["creationTimestamp"].is_string()) {
-      if (auto t = parse_time(md["creationTimestamp"].get<std::string>())) {
-        std::time_t secs = Clock::to_time_t(*t);
-        std::tm tm{};
-        gmtime_r(&secs, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        created = buf;
-      }
+      if (auto t = parse_time(md["creationTimestamp"].get<std::string>())) created = format_rfc3339(*t);
     }
     return Json::array({object_name(object), created});
   };
@@ -315,43 +310,6 @@ std::string human_duration(Clock::duration d) {
   return std::to_string(hours / 24 / 365) + "y";
 }
 
-std::optional<Clock::time_point> parse_time(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
-                  &consumed) != 6) {
-    return std::nullopt;
-  }
-  std::size_t i = static_cast<std::size_t>(consumed);
-  double fraction = 0;
-  if (i < text.size() && text[i] == '.') {
-    std::size_t start = i;
-    ++i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    fraction = std::strtod(("0" + text.substr(start, i - start)).c_str(), nullptr);
-  }
-  long offset = 0;
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
-    ++i;
-  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
-    int oh = 0, om = 0;
-    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
-    offset = (text[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != text.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::time_t t = timegm(&tm);
-  auto tp = Clock::from_time_t(t - offset);
-  return tp + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(fraction));
-}
+std::optional<Clock::time_point> parse_time(const std::string& text) { return parse_rfc3339(text); }
 
 }  // namespace gitmoor::sandbox

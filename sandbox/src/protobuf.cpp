@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "defaults.hpp"
+#include "timestamps.hpp"
 
 namespace gitmoor::sandbox {
 
@@ -224,12 +225,7 @@ bool decode_map_entry(std::string_view data, std::string& key, std::string_view&
 }
 
 std::string time_string(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return format_rfc3339(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(seconds)));
 }
 
 bool decode_message(std::string_view data, const std::string& type, Json& out, int depth) {

@@ -11,6 +11,7 @@
 
 #include "cluster.hpp"
 #include "status.hpp"
+#include "timestamps.hpp"
 
 namespace gitmoor::sandbox {
 
@@ -67,12 +68,7 @@ std::string hmac_sha256(const std::string& key, const std::string& data) {
 }  // namespace
 
 std::string rfc3339(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return format_rfc3339(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(seconds)));
 }
 
 TokenIssuer::TokenIssuer() {
