@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "eventually.hpp"
 #include "git_fixtures.hpp"
 #include "gitmoor/applier/kubeconfig.hpp"
 #include "gitmoor/engine/controller.hpp"
@@ -18,16 +19,9 @@ using core::Json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
+using gitmoor::test::eventually;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+namespace {
 
 const std::string kConfigMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: \"1\"\n";
 

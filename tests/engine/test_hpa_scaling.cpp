@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "eventually.hpp"
 #include "git_fixtures.hpp"
 #include "gitmoor/applier/kubeconfig.hpp"
 #include "gitmoor/engine/controller.hpp"
@@ -22,16 +23,9 @@ using core::Json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
+using gitmoor::test::eventually;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+namespace {
 
 const char* kDeployment = R"(apiVersion: apps/v1
 kind: Deployment
