@@ -1,19 +1,34 @@
 #pragma once
-// The HTTP API as a plain function: a parsed request in, the response out, no I/O. The server (http_server.cpp)
-// only moves bytes; tests call handle_request directly.
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-
+// The HTTP API as a plain function: a parsed request in, the reply out, no I/O. The server (http_server.cpp) only
+// moves bytes; tests call Api::handle directly. Each area registers its routes from its own file (routes_*.cpp).
 #include "gitmoor/engine/operations.hpp"
+#include "http_types.hpp"
+#include "router.hpp"
 
 namespace gitmoor::web {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// What the routes work with. Owned by the caller; must outlive the Api.
+struct ApiServices {
+  engine::Operations& operations;
+  Guard* guard = nullptr;  // nullptr: no authentication (`--auth=none`, tests)
+};
 
-// Routes `request` to `operations`. Never throws: unknown paths are 404, wrong methods 405, bad bodies 400, an
-// unknown Application 404, a conflicting operation 409 and any other failure 500, each with a JSON
-// {"error": "..."} body. Version and keep-alive follow the request.
+// The routes of each area (routes_<area>.cpp).
+void add_health_routes(Router& router, ApiServices& services);
+void add_application_routes(Router& router, ApiServices& services);
+
+class Api {
+ public:
+  explicit Api(ApiServices services);
+  // Never throws: see Router::handle.
+  [[nodiscard]] Reply handle(const Request& request) const;
+
+ private:
+  ApiServices services_;
+  Router router_;
+};
+
+// One request through an Api without authentication (the web tests).
 Response handle_request(engine::Operations& operations, const Request& request);
 
 }  // namespace gitmoor::web

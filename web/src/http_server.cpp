@@ -27,6 +27,7 @@
 #include "api_routes.hpp"
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
+#include "responses.hpp"
 
 namespace gitmoor::web {
 
@@ -54,12 +55,12 @@ bool is_parse_error(const boost::system::error_code& ec) {
 
 struct HttpServer::Impl {
   Impl(engine::Operations& ops, HttpServerOptions opts)
-      : operations(ops), options(std::move(opts)), listen_strand(asio::make_strand(ioc)) {}
+      : api(ApiServices{ops}), options(std::move(opts)), listen_strand(asio::make_strand(ioc)) {}
 
   asio::awaitable<void> do_listen();
   asio::awaitable<void> do_session(std::shared_ptr<Connection> connection);
 
-  engine::Operations& operations;
+  Api api;
   HttpServerOptions options;
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> listen_strand;
@@ -119,7 +120,11 @@ asio::awaitable<void> HttpServer::Impl::do_session(std::shared_ptr<Connection> c
       response->keep_alive(false);
       response->prepare_payload();
     } else {
-      response = handle_request(operations, request);
+      auto reply = api.handle(request);
+      if (reply.stream) {  // TODO(streams): the server does not stream yet
+        reply = error_response(request, http::status::not_implemented, "streamed responses are not served yet");
+      }
+      response = std::move(reply.response);
       if (response->result() == http::status::internal_server_error) {
         log->warn("{} {}: {}", std::string(request.method_string()), std::string(request.target()), response->body());
       }

@@ -34,6 +34,13 @@ class Operations {
   // Stop the running operation at its next step. Throws ApplicationNotFound, or core::InvalidInput when none runs.
   virtual void terminate(const std::string& name) = 0;
 
+  // The app's resource tree in Argo CD's ApplicationTree shape, {"nodes": [...], "orphanedNodes": [], "hosts": []}:
+  // the managed objects and their owned children (ReplicaSets, Pods, ...) with parentRefs, health and info.
+  // Throws ApplicationNotFound. The default says the engine cannot (overridden by the Controller).
+  [[nodiscard]] virtual core::Json resource_tree(const std::string& name) const {
+    throw core::EnvironmentError("application " + name + ": the resource tree is not available");
+  }
+
   // True once the engine has loaded its Applications and its caches are filled (for /readyz).
   [[nodiscard]] virtual bool ready() const = 0;
   // True while this replica holds the leader Lease (or when leader election is off).
