@@ -7,10 +7,12 @@ Api::Api(ApiServices services) : services_(std::move(services)) {
   add_application_routes(router_, services_);
 }
 
-Reply Api::handle(const Request& request) const { return router_.handle(request, services_.guard); }
+Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {
+  return router_.handle(request, connection, services_.guard.get());
+}
 
 Response handle_request(engine::Operations& operations, const Request& request) {
-  const Api api(ApiServices{operations});
+  const Api api(ApiServices{operations, nullptr});
   return api.handle(request).response;
 }
 

@@ -2,16 +2,11 @@
 // The HTTP API as a plain function: a parsed request in, the reply out, no I/O. The server (http_server.cpp) only
 // moves bytes; tests call Api::handle directly. Each area registers its routes from its own file (routes_*.cpp).
 #include "gitmoor/engine/operations.hpp"
+#include "gitmoor/web/api_services.hpp"
 #include "http_types.hpp"
 #include "router.hpp"
 
 namespace gitmoor::web {
-
-// What the routes work with. Owned by the caller; must outlive the Api.
-struct ApiServices {
-  engine::Operations& operations;
-  Guard* guard = nullptr;  // nullptr: no authentication (`--auth=none`, tests)
-};
 
 // The routes of each area (routes_<area>.cpp).
 void add_health_routes(Router& router, ApiServices& services);
@@ -21,7 +16,7 @@ class Api {
  public:
   explicit Api(ApiServices services);
   // Never throws: see Router::handle.
-  [[nodiscard]] Reply handle(const Request& request) const;
+  [[nodiscard]] Reply handle(const Request& request, const ConnectionInfo& connection = {}) const;
 
  private:
   ApiServices services_;

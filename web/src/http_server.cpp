@@ -54,8 +54,8 @@ bool is_parse_error(const boost::system::error_code& ec) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(engine::Operations& ops, HttpServerOptions opts)
-      : api(ApiServices{ops}), options(std::move(opts)), listen_strand(asio::make_strand(ioc)) {}
+  Impl(ApiServices services, HttpServerOptions opts)
+      : api(std::move(services)), options(std::move(opts)), listen_strand(asio::make_strand(ioc)) {}
 
   asio::awaitable<void> do_listen();
   asio::awaitable<void> do_session(std::shared_ptr<Connection> connection);
@@ -120,7 +120,11 @@ asio::awaitable<void> HttpServer::Impl::do_session(std::shared_ptr<Connection> c
       response->keep_alive(false);
       response->prepare_payload();
     } else {
-      auto reply = api.handle(request);
+      ConnectionInfo info;
+      boost::system::error_code peer_error;
+      const auto peer = stream.socket().remote_endpoint(peer_error);
+      if (!peer_error) info.peer_address = peer.address().to_string();
+      auto reply = api.handle(request, info);
       if (reply.stream) {  // TODO(streams): the server does not stream yet
         reply = error_response(request, http::status::not_implemented, "streamed responses are not served yet");
       }
@@ -146,7 +150,10 @@ asio::awaitable<void> HttpServer::Impl::do_session(std::shared_ptr<Connection> c
 }
 
 HttpServer::HttpServer(engine::Operations& operations, HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(operations, std::move(options))) {}
+    : HttpServer(ApiServices{operations, nullptr}, std::move(options)) {}
+
+HttpServer::HttpServer(ApiServices services, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(services), std::move(options))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

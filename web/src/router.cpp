@@ -52,7 +52,7 @@ std::string subject(const Request& request) {
 
 }  // namespace
 
-Reply Router::handle(const Request& request, Guard* guard) const {
+Reply Router::handle(const Request& request, const ConnectionInfo& connection, Guard* guard) const {
   const auto [path, query] = split_target(std::string_view(request.target().data(), request.target().size()));
   const auto segments = split_path(path);
   const Route* found = nullptr;
@@ -74,10 +74,10 @@ Reply Router::handle(const Request& request, Guard* guard) const {
     for (const auto& method : allowed) list += (list.empty() ? "" : ", ") + method;
     return method_not_allowed(request, list);
   }
-  RequestContext context{request, path, query, std::move(params), Principal{"admin", Role::Admin, "none"}};
+  RequestContext context{request, connection, path, query, std::move(params), Principal{"admin", Role::Admin, "none"}};
   try {
     if (guard && found->access != Access::Public) {
-      auto decision = guard->check(request, found->access);
+      auto decision = guard->check(request, connection, found->access);
       if (decision.refusal) return std::move(*decision.refusal);
       context.principal = std::move(*decision.principal);
     }

@@ -29,9 +29,16 @@ struct Principal {
   std::string via;          // "bearer", "cookie", "anonymous", "none" (auth disabled)
 };
 
+// The connection a request came on (the server fills it in).
+struct ConnectionInfo {
+  std::string peer_address;  // the client's IP address, for per-client login throttling
+  bool tls = false;          // cookies are marked Secure under TLS
+};
+
 // The request as a handler sees it.
 struct RequestContext {
   const Request& request;
+  const ConnectionInfo& connection;
   std::string path;
   std::string query;
   std::map<std::string, std::string> params;  // from the pattern's {placeholders}, percent-decoded
@@ -51,7 +58,7 @@ class Guard {
     std::optional<Principal> principal;  // set when allowed
     std::optional<Response> refusal;     // set when not
   };
-  virtual Decision check(const Request& request, Access access) = 0;
+  virtual Decision check(const Request& request, const ConnectionInfo& connection, Access access) = 0;
 };
 
 using Handler = std::function<Reply(RequestContext&)>;
@@ -62,7 +69,7 @@ class Router {
 
   // Never throws: no route is 404, a known path with another method 405 (with Allow), and a handler's exception
   // becomes 404 (engine::ApplicationNotFound), 409 (core::InvalidInput) or 500.
-  Reply handle(const Request& request, Guard* guard) const;
+  Reply handle(const Request& request, const ConnectionInfo& connection, Guard* guard) const;
 
  private:
   struct Route {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gitmoor/engine/operations.hpp"
+#include "gitmoor/web/api_services.hpp"
 
 namespace gitmoor::web {
 
@@ -23,6 +24,8 @@ class HttpServer {
  public:
   // `operations` must outlive the server.
   HttpServer(engine::Operations& operations, HttpServerOptions options = {});
+  // What the services point to must outlive the server.
+  HttpServer(ApiServices services, HttpServerOptions options);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
