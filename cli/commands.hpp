@@ -18,5 +18,10 @@ void register_diff(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);
 void register_demo(CLI::App& app, int& exit_code);
+// The REST API client commands (login.cpp, command_app*.cpp, command_account.cpp, command_completion.cpp).
+void register_login(CLI::App& app, int& exit_code);  // `login` and `logout`
+void register_app(CLI::App& app, int& exit_code);
+void register_account(CLI::App& app, int& exit_code);
+void register_completion(CLI::App& app, int& exit_code);  // register last: it walks the whole tree when run
 
 }  // namespace gitmoor::cli
