@@ -26,7 +26,7 @@ class SseClient {
     if (event_stream) request += "Accept: text/event-stream\r\n";
     request += "\r\n";
     boost::asio::write(socket_, boost::asio::buffer(request));
-    parser_.body_limit(boost::none);
+    parser_.body_limit(std::uint64_t{1} << 40);  // boost::none trips Beast 1.74 on a Content-Length
     boost::beast::http::read_header(socket_, buffer_, parser_);
   }
 

@@ -326,11 +326,8 @@ asio::awaitable<void> HttpServer::Impl::write_stream(Stream& stream, std::shared
   const bool chunked = head.version() >= 11;
   head.erase(http::field::content_length);
   head.body().clear();
-  if (chunked) {
-    head.chunked(true);
-  } else {
-    head.keep_alive(false);
-  }
+  head.keep_alive(false);  // the stream is the connection's last response
+  if (chunked) head.chunked(true);
   try {
     tcp_stream.expires_after(options.timeout);
     http::response_serializer<http::string_body> serializer{head};

@@ -54,7 +54,11 @@ std::shared_ptr<ssl::context> TlsCredentials::load() const {
     throw core::InvalidInput("TLS certificate " + cert_.string() + ": " + openssl_errors());
   }
   if (SSL_CTX_use_PrivateKey_file(native, key_.c_str(), SSL_FILETYPE_PEM) != 1) {
-    throw core::InvalidInput("TLS key " + key_.string() + ": " + openssl_errors());
+    const auto errors = openssl_errors();
+    if (errors.find("key values mismatch") != std::string::npos) {
+      throw core::InvalidInput("TLS key " + key_.string() + " does not match the certificate " + cert_.string());
+    }
+    throw core::InvalidInput("TLS key " + key_.string() + ": " + errors);
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     throw core::InvalidInput("TLS key " + key_.string() + " does not match the certificate " + cert_.string() + ": " +
