@@ -31,6 +31,13 @@ void register_serve(CLI::App& app, int& exit_code) {
     std::string retry_period = "2s";
     std::string identity;
     std::string wave_delay = "0s";
+    std::string tls_cert;
+    std::string tls_key;
+    std::string max_request_body = "1Mi";
+    std::string max_header_size = "16Ki";
+    std::size_t max_connections = 1024;
+    std::string idle_timeout = "30s";
+    std::string stream_keepalive = "15s";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
@@ -63,6 +70,19 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--wave-delay", args->wave_delay, "Pause between sync waves (each wave already waits for health)")
       ->capture_default_str();
 
+  cmd->add_option("--tls-cert", args->tls_cert, "Serve HTTPS with this PEM certificate (chain); reloaded when it changes");
+  cmd->add_option("--tls-key", args->tls_key, "The PEM private key of --tls-cert; reloaded when it changes");
+  cmd->add_option("--max-request-body", args->max_request_body, "Largest request body accepted (413 past it)")
+      ->capture_default_str();
+  cmd->add_option("--max-header-size", args->max_header_size, "Largest request line and headers accepted (431 past it)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->max_connections, "Open HTTP connections at most (more are answered 503)")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", args->idle_timeout, "An HTTP connection idle this long is closed")
+      ->capture_default_str();
+  cmd->add_option("--stream-keepalive", args->stream_keepalive, "How often event streams send a keep-alive comment")
+      ->capture_default_str();
+
   cmd->callback([args, &exit_code] {
     EngineRuntimeOptions options;
     options.controller.apps_namespace = args->apps_namespace;
@@ -74,6 +94,13 @@ void register_serve(CLI::App& app, int& exit_code) {
     options.controller.cache_dir = git_cache_dir(args->cache_dir);
     options.controller.wave_delay = core::parse_duration(args->wave_delay, "--wave-delay");
     options.http = parse_listen(args->listen, "--listen");
+    apply_http_limits(options.http, {.tls_cert = args->tls_cert,
+                                     .tls_key = args->tls_key,
+                                     .max_request_body = args->max_request_body,
+                                     .max_header_size = args->max_header_size,
+                                     .max_connections = args->max_connections,
+                                     .idle_timeout = args->idle_timeout,
+                                     .stream_keepalive = args->stream_keepalive});
     const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
     if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
       engine::LeaderElectionOptions election;

@@ -44,5 +44,18 @@ class EngineRuntime {
 // Parses `host:port` (`:8080` = every address) into the HTTP options; throws core::InvalidInput naming the flag.
 web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag);
 
+// `gitmoor serve`'s TLS and limit flags, as written.
+struct HttpFlags {
+  std::string tls_cert;
+  std::string tls_key;
+  std::string max_request_body;  // a quantity: 1Mi, 512Ki, 1000000
+  std::string max_header_size;
+  std::size_t max_connections = 1024;
+  std::string idle_timeout;      // a duration: 30s
+  std::string stream_keepalive;
+};
+// Sets them on `options`; throws core::InvalidInput naming the flag.
+void apply_http_limits(web::HttpServerOptions& options, const HttpFlags& flags);
+
 
 }  // namespace gitmoor::cli

@@ -248,10 +248,17 @@ void Controller::Impl::load_cluster_apps() {
     if (stopping || !started) return;
     try {
       if (event == applier::LiveEvent::Deleted) {
-        std::lock_guard lock(mutex);
-        auto it = apps.find(object.name());
-        // Deleting an Application leaves its resources (Argo CD without the resources finalizer).
-        if (it != apps.end() && it->second->app.origin == ApplicationOrigin::Cluster) apps.erase(it);
+        bool erased = false;
+        {
+          std::lock_guard lock(mutex);
+          auto it = apps.find(object.name());
+          // Deleting an Application leaves its resources (Argo CD without the resources finalizer).
+          if (it != apps.end() && it->second->app.origin == ApplicationOrigin::Cluster) {
+            apps.erase(it);
+            erased = true;
+          }
+        }
+        if (erased) events.changed(object.name(), true);
         return;
       }
       auto app = parse_application(object.json(), ApplicationOrigin::Cluster, object.key().to_string());
@@ -297,19 +304,25 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
       record.app.manifest.erase("status");
     }
   }
+  if (changed) events.changed(name);
   if (changed) queue.add(name);
 }
 
 void Controller::Impl::remove_apps_not_in(ApplicationOrigin origin, const std::set<std::string>& names) {
-  std::lock_guard lock(mutex);
-  for (auto it = apps.begin(); it != apps.end();) {
-    if (it->second->app.origin == origin && names.count(it->first) == 0) {
-      engine_log().info("Application {} removed; its resources are left as they are", it->first);
-      it = apps.erase(it);
-    } else {
-      ++it;
+  std::vector<std::string> removed;
+  {
+    std::lock_guard lock(mutex);
+    for (auto it = apps.begin(); it != apps.end();) {
+      if (it->second->app.origin == origin && names.count(it->first) == 0) {
+        engine_log().info("Application {} removed; its resources are left as they are", it->first);
+        removed.push_back(it->first);
+        it = apps.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
+  for (const auto& name : removed) events.changed(name, true);
 }
 
 void Controller::Impl::on_live_event(const Object& object) {
@@ -391,6 +404,15 @@ Json Controller::Impl::application_json(const AppRecord& record) const {
   return out;
 }
 
+void Controller::Impl::application_changed(const AppRecord& record) {
+  std::string name;
+  {
+    std::lock_guard lock(mutex);
+    name = record.app.name;
+  }
+  events.changed(name);
+}
+
 // ---- Controller: the public face over Impl.
 
 Controller::Controller(applier::Client& client, ControllerOptions options)
@@ -468,5 +490,9 @@ void Controller::terminate(const std::string& name) {
 
 bool Controller::ready() const { return impl_->started.load() && !impl_->stopping.load(); }
 bool Controller::leader() const { return impl_->leading.load(); }
+
+Subscription Controller::watch_applications(ApplicationChanged changed) {
+  return impl_->events.subscribe(std::move(changed));
+}
 
 }  // namespace gitmoor::engine

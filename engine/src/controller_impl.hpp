@@ -113,6 +113,7 @@ struct Controller::Impl {
   std::jthread poll_thread;
   std::jthread files_thread;
   std::mt19937 random{std::random_device{}()};
+  ApplicationEvents events;  // watch_applications(): told after a status or spec change and after a deletion
 
   // controller.cpp
   void start();
@@ -132,6 +133,8 @@ struct Controller::Impl {
   std::optional<core::Object> live_object(const core::ResourceKey& key) const;
   std::shared_ptr<AppRecord> find(const std::string& name) const;
   core::Json application_json(const AppRecord& record) const;
+  // Tells the watchers that the record's app may have changed (takes the mutex to read its name: call without it).
+  void application_changed(const AppRecord& record);
 
   // reconcile.cpp
   void reconcile(const std::string& name);

@@ -377,6 +377,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
 // reconciledAt is written at most every 10 minutes: 1,000 apps at rest must not cost 1,000 writes per poll. The API
 // always shows the current reconciledAt.
 void Controller::Impl::write_status(const std::shared_ptr<AppRecord>& record, bool force) {
+  application_changed(*record);  // the record's status was just updated (watchers compare; most calls change little)
   Application app;
   ApplicationStatus status;
   {

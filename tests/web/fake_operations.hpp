@@ -18,12 +18,15 @@ namespace gitmoor::test {
 class FakeOperations : public engine::Operations {
  public:
   void add(const std::string& name, const std::string& sync_status = "Synced") {
+    {
     std::lock_guard lock(mutex_);
     apps_[name] = core::Json{{"apiVersion", "gitmoor.dev/v1alpha1"},
                              {"kind", "Application"},
                              {"metadata", {{"name", name}, {"namespace", "gitmoor"}}},
                              {"spec", {{"source", {{"repoURL", "https://example.com/" + name + ".git"}}}}},
                              {"status", {{"sync", {{"status", sync_status}}}}}};
+    }
+    events.changed(name);
   }
 
   std::vector<core::Json> list_applications() const override {
@@ -59,6 +62,27 @@ class FakeOperations : public engine::Operations {
     running.erase(name);
     terminations.push_back(name);
   }
+  // Watchers (the SSE streams) hear of add(), set_field() and remove(), as they would from the Controller.
+  engine::Subscription watch_applications(engine::ApplicationChanged changed) override {
+    return events.subscribe(std::move(changed));
+  }
+  // Sets `/path` (a JSON pointer, e.g. "/status/sync/status") of an app and tells the watchers.
+  void set_field(const std::string& name, const std::string& pointer, const core::Json& value) {
+    {
+      std::lock_guard lock(mutex_);
+      apps_.at(name)[core::Json::json_pointer(pointer)] = value;
+    }
+    events.changed(name);
+  }
+  void remove(const std::string& name) {
+    {
+      std::lock_guard lock(mutex_);
+      apps_.erase(name);
+    }
+    events.changed(name, true);
+  }
+  engine::ApplicationEvents events;
+
   bool ready() const override { return ready_; }
   bool leader() const override { return true; }
 

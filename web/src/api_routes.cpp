@@ -2,9 +2,10 @@
 
 namespace gitmoor::web {
 
-Api::Api(ApiServices services) : services_(std::move(services)) {
+Api::Api(ApiServices services, EventStreamOptions streams) : services_(std::move(services)) {
   add_health_routes(router_, services_);
   add_application_routes(router_, services_);
+  add_stream_routes(router_, services_, streams);
 }
 
 Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {

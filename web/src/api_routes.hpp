@@ -3,6 +3,7 @@
 // moves bytes; tests call Api::handle directly. Each area registers its routes from its own file (routes_*.cpp).
 #include "gitmoor/engine/operations.hpp"
 #include "gitmoor/web/api_services.hpp"
+#include "gitmoor/web/http_server.hpp"
 #include "http_types.hpp"
 #include "router.hpp"
 
@@ -11,10 +12,12 @@ namespace gitmoor::web {
 // The routes of each area (routes_<area>.cpp).
 void add_health_routes(Router& router, ApiServices& services);
 void add_application_routes(Router& router, ApiServices& services);
+// /api/v1/stream/...: server-sent events (routes_streams.cpp).
+void add_stream_routes(Router& router, ApiServices& services, const EventStreamOptions& options);
 
 class Api {
  public:
-  explicit Api(ApiServices services);
+  explicit Api(ApiServices services, EventStreamOptions streams = {});
   // Never throws: see Router::handle.
   [[nodiscard]] Reply handle(const Request& request, const ConnectionInfo& connection = {}) const;
 

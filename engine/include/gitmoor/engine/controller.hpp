@@ -56,6 +56,7 @@ class Controller final : public Operations {
   void terminate(const std::string& name) override;
   [[nodiscard]] bool ready() const override;
   [[nodiscard]] bool leader() const override;
+  [[nodiscard]] Subscription watch_applications(ApplicationChanged changed) override;
 
   struct Impl;
 

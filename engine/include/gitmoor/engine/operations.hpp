@@ -7,6 +7,7 @@
 
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/object.hpp"
+#include "gitmoor/engine/application_events.hpp"
 #include "gitmoor/engine/application_status.hpp"
 
 namespace gitmoor::engine {
@@ -39,6 +40,14 @@ class Operations {
   // Throws ApplicationNotFound. The default says the engine cannot (overridden by the Controller).
   [[nodiscard]] virtual core::Json resource_tree(const std::string& name) const {
     throw core::EnvironmentError("application " + name + ": the resource tree is not available");
+  }
+
+  // Calls `changed(name, deleted)` after an Application's spec or status changed (possibly only its reconciledAt),
+  // or after it was deleted, from the engine's own threads: the callback must be cheap and never block (see
+  // application_events.hpp). The handle unsubscribes when destroyed. The default: an engine that never says.
+  [[nodiscard]] virtual Subscription watch_applications(ApplicationChanged changed) {
+    (void)changed;
+    return {};
   }
 
   // True once the engine has loaded its Applications and its caches are filled (for /readyz).
