@@ -1,16 +1,88 @@
 // See engine_runtime.hpp.
 #include "engine_runtime.hpp"
 
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <mutex>
+
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
 
 namespace gitmoor::cli {
 
+namespace {
+
+// One key of a Secret, read through the API at most every few seconds (a changed secret takes effect within
+// that); on a read error the last value is kept. The webhook's GitHub secret is read this way until the settings
+// store for gitmoor-secret serves it. Never logs the value.
+class SecretKeyReader {
+ public:
+  SecretKeyReader(applier::Client& client, std::string ns, std::string name, std::string key)
+      : client_(client), ns_(std::move(ns)), name_(std::move(name)), key_(std::move(key)) {}
+
+  std::string value() {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (read_ && now - read_at_ < kMaxAge) return value_;
+    read_at_ = now;
+    read_ = true;
+    try {
+      applier::HttpRequest request;
+      request.path = "/api/v1/namespaces/" + ns_ + "/secrets/" + name_;
+      request.idempotent = false;  // no retries: the webhook request waits for this answer
+      request.timeout = std::chrono::seconds(3);
+      const auto response = client_.send(request);
+      if (response.status == 404) {
+        value_.clear();
+      } else if (response.status != 200) {
+        throw core::EnvironmentError("HTTP " + std::to_string(response.status));
+      } else {
+        const auto data = response.json().value("data", core::Json::object());
+        value_ = data.contains(key_) && data[key_].is_string() ? decode(data[key_].get<std::string>()) : "";
+      }
+    } catch (const std::exception& e) {
+      core::logger("web")->warn("Secret {}/{} (key {}) could not be read; keeping the last value: {}", ns_, name_,
+                                key_, e.what());
+    }
+    return value_;
+  }
+
+ private:
+  static constexpr auto kMaxAge = std::chrono::seconds(5);
+
+  static std::string decode(const std::string& base64) {
+    if (base64.empty() || base64.size() % 4 != 0) return {};
+    std::string out(base64.size() / 4 * 3, '\0');
+    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                       reinterpret_cast<const unsigned char*>(base64.data()),
+                                       static_cast<int>(base64.size()));
+    if (length < 0) return {};
+    out.resize(static_cast<std::size_t>(length));
+    for (std::size_t i = base64.size(); i > 0 && base64[i - 1] == '='; --i) out.pop_back();  // padding
+    return out;
+  }
+
+  applier::Client& client_;
+  std::string ns_, name_, key_;
+  std::mutex mutex_;
+  std::string value_;
+  std::chrono::steady_clock::time_point read_at_{};
+  bool read_ = false;
+};
+
+}  // namespace
+
 EngineRuntime::EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOptions options)
     : options_(std::move(options)), client_(std::make_unique<applier::Client>(std::move(cluster))) {
   options_.controller.start_leading = !options_.leader_election.has_value();
   controller_ = std::make_unique<engine::Controller>(*client_, options_.controller);
-  http_ = std::make_unique<web::HttpServer>(*controller_, options_.http);
+  auto github_secret = std::make_shared<SecretKeyReader>(*client_, options_.controller.apps_namespace,
+                                                          "gitmoor-secret", "webhook.github.secret");
+  web::ApiServices services{*controller_, nullptr};
+  services.webhook.github_secret = [github_secret] { return github_secret->value(); };
+  services.webhook.max_body_bytes = options_.webhook_max_payload_bytes;
+  http_ = std::make_unique<web::HttpServer>(services, options_.http);
 }
 
 EngineRuntime::~EngineRuntime() { stop(); }

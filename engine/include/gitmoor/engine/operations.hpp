@@ -8,6 +8,7 @@
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/object.hpp"
 #include "gitmoor/engine/application_status.hpp"
+#include "gitmoor/engine/git_push.hpp"
 
 namespace gitmoor::engine {
 
@@ -39,6 +40,14 @@ class Operations {
   // Throws ApplicationNotFound. The default says the engine cannot (overridden by the Controller).
   [[nodiscard]] virtual core::Json resource_tree(const std::string& name) const {
     throw core::EnvironmentError("application " + name + ": the resource tree is not available");
+  }
+
+  // A Git push reported by the webhook: refreshes the Applications it reaches (git_push.hpp's rules) and returns
+  // their names, sorted. Returns at once: the engine polls each pushed repository once for all of them (one remote
+  // check, at most one fetch), then compares each (auto-syncing when automated). The default refreshes nothing.
+  virtual std::vector<std::string> refresh_for_push(const GitPush& push) {
+    (void)push;
+    return {};
   }
 
   // True once the engine has loaded its Applications and its caches are filled (for /readyz).
