@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -13,43 +15,74 @@ namespace gitmoor::cli {
 
 namespace {
 
-// One key of a Secret, read through the API at most every few seconds (a changed secret takes effect within
-// that); on a read error the last value is kept. The webhook's GitHub secret is read this way until the settings
-// store for gitmoor-secret serves it. Never logs the value.
+// One key of a Secret, re-read through the API every few seconds on a thread of its own, so the HTTP thread that
+// asks never waits for the API server (a changed secret takes effect within that period; on a read error the last
+// value is kept). The webhook's GitHub secret is read this way until the settings store for gitmoor-secret serves
+// it. Never logs the value.
 class SecretKeyReader {
  public:
   SecretKeyReader(applier::Client& client, std::string ns, std::string name, std::string key)
-      : client_(client), ns_(std::move(ns)), name_(std::move(name)), key_(std::move(key)) {}
+      : client_(client), ns_(std::move(ns)), name_(std::move(name)), key_(std::move(key)) {
+    thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+  }
+  ~SecretKeyReader() {
+    thread_.request_stop();
+    changed_.notify_all();
+  }
+  SecretKeyReader(const SecretKeyReader&) = delete;
+  SecretKeyReader& operator=(const SecretKeyReader&) = delete;
 
+  // The last value read; before the first read has finished, waits for it (a few seconds at most).
   std::string value() {
-    std::lock_guard lock(mutex_);
-    const auto now = std::chrono::steady_clock::now();
-    if (read_ && now - read_at_ < kMaxAge) return value_;
-    read_at_ = now;
-    read_ = true;
-    try {
-      applier::HttpRequest request;
-      request.path = "/api/v1/namespaces/" + ns_ + "/secrets/" + name_;
-      request.idempotent = false;  // no retries: the webhook request waits for this answer
-      request.timeout = std::chrono::seconds(3);
-      const auto response = client_.send(request);
-      if (response.status == 404) {
-        value_.clear();
-      } else if (response.status != 200) {
-        throw core::EnvironmentError("HTTP " + std::to_string(response.status));
-      } else {
-        const auto data = response.json().value("data", core::Json::object());
-        value_ = data.contains(key_) && data[key_].is_string() ? decode(data[key_].get<std::string>()) : "";
-      }
-    } catch (const std::exception& e) {
-      core::logger("web")->warn("Secret {}/{} (key {}) could not be read; keeping the last value: {}", ns_, name_,
-                                key_, e.what());
-    }
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, kFirstReadWait, [this] { return read_; });
     return value_;
   }
 
  private:
-  static constexpr auto kMaxAge = std::chrono::seconds(5);
+  static constexpr auto kPeriod = std::chrono::seconds(5);
+  static constexpr auto kFirstReadWait = std::chrono::seconds(4);
+
+  void loop(std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any sleeper;
+    while (!stop.stop_requested()) {
+      read_once();
+      std::unique_lock lock(m);
+      sleeper.wait_for(lock, stop, kPeriod, [] { return false; });
+    }
+  }
+
+  void read_once() {
+    std::string value;
+    try {
+      applier::HttpRequest request;
+      request.path = "/api/v1/namespaces/" + ns_ + "/secrets/" + name_;
+      request.timeout = std::chrono::seconds(3);
+      const auto response = client_.send(request);
+      if (response.status == 200) {
+        const auto data = response.json().value("data", core::Json::object());
+        if (data.contains(key_) && data[key_].is_string()) value = decode(data[key_].get<std::string>());
+      } else if (response.status != 404) {
+        throw core::EnvironmentError("HTTP " + std::to_string(response.status));
+      }
+    } catch (const std::exception& e) {
+      if (!failing_) {
+        core::logger("web")->warn("Secret {}/{} (key {}) could not be read; keeping the last value: {}", ns_, name_,
+                                  key_, e.what());
+      }
+      failing_ = true;
+      std::lock_guard lock(mutex_);
+      read_ = true;
+      changed_.notify_all();
+      return;
+    }
+    failing_ = false;
+    std::lock_guard lock(mutex_);
+    value_ = std::move(value);
+    read_ = true;
+    changed_.notify_all();
+  }
 
   static std::string decode(const std::string& base64) {
     if (base64.empty() || base64.size() % 4 != 0) return {};
@@ -66,9 +99,11 @@ class SecretKeyReader {
   applier::Client& client_;
   std::string ns_, name_, key_;
   std::mutex mutex_;
+  std::condition_variable changed_;
   std::string value_;
-  std::chrono::steady_clock::time_point read_at_{};
   bool read_ = false;
+  bool failing_ = false;  // only the reading thread touches it
+  std::jthread thread_;   // last: started once everything it uses exists, joined first
 };
 
 }  // namespace
