@@ -8,9 +8,24 @@
 #include "engine_runtime.hpp"
 #include "stop_signals.hpp"
 #include "gitmoor/core/duration.hpp"
+#include "gitmoor/core/error.hpp"
+#include "gitmoor/core/quantity.hpp"
 #include "render_flags.hpp"
 
 namespace gitmoor::cli {
+
+namespace {
+
+// --webhook-max-payload-size: a positive Kubernetes quantity of bytes (1Mi, 512Ki, 65536).
+std::size_t parse_payload_size(const std::string& text) {
+  const auto quantity = core::Quantity::try_parse(text);
+  if (!quantity || quantity->value() <= 0) {
+    throw core::InvalidInput("--webhook-max-payload-size: \"" + text + "\" is not a size in bytes (e.g. 1Mi, 512Ki)");
+  }
+  return static_cast<std::size_t>(quantity->value());
+}
+
+}  // namespace
 
 void register_serve(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Run the controller: reconcile Applications continuously, serve HTTP");
@@ -38,6 +53,7 @@ void register_serve(CLI::App& app, int& exit_code) {
     std::size_t max_connections = 1024;
     std::string idle_timeout = "30s";
     std::string stream_keepalive = "15s";
+    std::string webhook_max_payload_size = "1Mi";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
@@ -82,6 +98,10 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--stream-keepalive", args->stream_keepalive, "How often event streams send a keep-alive comment")
       ->capture_default_str();
+  cmd->add_option("--webhook-max-payload-size", args->webhook_max_payload_size,
+                  "Largest body POST /api/webhook accepts (a quantity: 1Mi, 512Ki, 65536); larger gets 413 "
+                  "(Argo CD's webhook.maxPayloadSizeMB)")
+      ->capture_default_str();
 
   cmd->callback([args, &exit_code] {
     EngineRuntimeOptions options;
@@ -101,6 +121,7 @@ void register_serve(CLI::App& app, int& exit_code) {
                                      .max_connections = args->max_connections,
                                      .idle_timeout = args->idle_timeout,
                                      .stream_keepalive = args->stream_keepalive});
+    options.webhook_max_payload_bytes = parse_payload_size(args->webhook_max_payload_size);
     const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
     if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
       engine::LeaderElectionOptions election;

@@ -4,17 +4,126 @@
 #include <limits>
 
 #include "gitmoor/core/duration.hpp"
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "gitmoor/core/quantity.hpp"
 
 namespace gitmoor::cli {
 
+namespace {
+
+// One key of a Secret, re-read through the API every few seconds on a thread of its own, so the HTTP thread that
+// asks never waits for the API server (a changed secret takes effect within that period; on a read error the last
+// value is kept). The webhook's GitHub secret is read this way until the settings store for gitmoor-secret serves
+// it. Never logs the value.
+class SecretKeyReader {
+ public:
+  SecretKeyReader(applier::Client& client, std::string ns, std::string name, std::string key)
+      : client_(client), ns_(std::move(ns)), name_(std::move(name)), key_(std::move(key)) {
+    thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+  }
+  ~SecretKeyReader() {
+    thread_.request_stop();
+    changed_.notify_all();
+  }
+  SecretKeyReader(const SecretKeyReader&) = delete;
+  SecretKeyReader& operator=(const SecretKeyReader&) = delete;
+
+  // The last value read; before the first read has finished, waits for it (a few seconds at most).
+  std::string value() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, kFirstReadWait, [this] { return read_; });
+    return value_;
+  }
+
+ private:
+  static constexpr auto kPeriod = std::chrono::seconds(5);
+  static constexpr auto kFirstReadWait = std::chrono::seconds(4);
+
+  void loop(std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any sleeper;
+    while (!stop.stop_requested()) {
+      read_once();
+      std::unique_lock lock(m);
+      sleeper.wait_for(lock, stop, kPeriod, [] { return false; });
+    }
+  }
+
+  void read_once() {
+    std::string value;
+    try {
+      applier::HttpRequest request;
+      request.path = "/api/v1/namespaces/" + ns_ + "/secrets/" + name_;
+      request.timeout = std::chrono::seconds(3);
+      const auto response = client_.send(request);
+      if (response.status == 200) {
+        const auto data = response.json().value("data", core::Json::object());
+        if (data.contains(key_) && data[key_].is_string()) value = decode(data[key_].get<std::string>());
+      } else if (response.status != 404) {
+        throw core::EnvironmentError("HTTP " + std::to_string(response.status));
+      }
+    } catch (const std::exception& e) {
+      if (!failing_) {
+        core::logger("web")->warn("Secret {}/{} (key {}) could not be read; keeping the last value: {}", ns_, name_,
+                                  key_, e.what());
+      }
+      failing_ = true;
+      std::lock_guard lock(mutex_);
+      read_ = true;
+      changed_.notify_all();
+      return;
+    }
+    failing_ = false;
+    std::lock_guard lock(mutex_);
+    value_ = std::move(value);
+    read_ = true;
+    changed_.notify_all();
+  }
+
+  static std::string decode(const std::string& base64) {
+    if (base64.empty() || base64.size() % 4 != 0) return {};
+    std::string out(base64.size() / 4 * 3, '\0');
+    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                       reinterpret_cast<const unsigned char*>(base64.data()),
+                                       static_cast<int>(base64.size()));
+    if (length < 0) return {};
+    out.resize(static_cast<std::size_t>(length));
+    for (std::size_t i = base64.size(); i > 0 && base64[i - 1] == '='; --i) out.pop_back();  // padding
+    return out;
+  }
+
+  applier::Client& client_;
+  std::string ns_, name_, key_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string value_;
+  bool read_ = false;
+  bool failing_ = false;  // only the reading thread touches it
+  std::jthread thread_;   // last: started once everything it uses exists, joined first
+};
+
+}  // namespace
+
 EngineRuntime::EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOptions options)
     : options_(std::move(options)), client_(std::make_unique<applier::Client>(std::move(cluster))) {
   options_.controller.start_leading = !options_.leader_election.has_value();
   controller_ = std::make_unique<engine::Controller>(*client_, options_.controller);
-  http_ = std::make_unique<web::HttpServer>(*controller_, options_.http);
+  auto github_secret = std::make_shared<SecretKeyReader>(*client_, options_.controller.apps_namespace,
+                                                          "gitmoor-secret", "webhook.github.secret");
+  web::ApiServices services{*controller_, nullptr};
+  services.webhook.github_secret = [github_secret] { return github_secret->value(); };
+  services.webhook.max_body_bytes = options_.webhook_max_payload_bytes;
+  // The server reads a webhook body up to the webhook's own cap (which may exceed --max-request-body).
+  options_.http.body_limits["/api/webhook"] = options_.webhook_max_payload_bytes;
+  http_ = std::make_unique<web::HttpServer>(services, options_.http);
 }
 
 EngineRuntime::~EngineRuntime() { stop(); }

@@ -1,6 +1,7 @@
 #pragma once
 // The running engine as `gitmoor serve` and `gitmoor demo` wire it: the Controller, its HTTP endpoints and, when
 // asked, leader election deciding whether this replica reconciles. Wiring only; the work is in engine/ and web/.
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@ struct EngineRuntimeOptions {
   engine::ControllerOptions controller;
   web::HttpServerOptions http;
   std::optional<engine::LeaderElectionOptions> leader_election;  // nullopt: this replica always leads
+  std::size_t webhook_max_payload_bytes = std::size_t{1} << 20;  // --webhook-max-payload-size
 };
 
 class EngineRuntime {

@@ -95,6 +95,7 @@ void Controller::Impl::start() {
 
 void Controller::Impl::stop() {
   if (stopping.exchange(true)) return;
+  stop_push_thread();
   // A running sync stops after its current step, unrecorded (see run_sync): the next start resumes it.
   live_changed.notify_all();
   queue.shut_down();

@@ -142,6 +142,16 @@ struct Controller::Impl {
   void run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
                 const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests);
   void write_status(const std::shared_ptr<AppRecord>& record, bool force);
+
+  // push_refresh.cpp: apps a webhook push reached, polled together on push_thread (never on the HTTP thread).
+  std::mutex push_mutex;
+  std::condition_variable_any push_wake;
+  std::set<std::string> push_pending;  // names waiting for the next push poll
+  std::jthread push_thread;            // started by the first push
+  std::vector<std::string> refresh_for_push(const GitPush& push);
+  void push_loop(std::stop_token stop);
+  void poll_pushed(const std::set<std::string>& names);
+  void stop_push_thread();
 };
 
 AppSource app_source(const Application& app);

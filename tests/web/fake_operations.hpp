@@ -83,6 +83,11 @@ class FakeOperations : public engine::Operations {
   }
   engine::ApplicationEvents events;
 
+  std::vector<std::string> refresh_for_push(const engine::GitPush& push) override {
+    std::lock_guard lock(mutex_);
+    pushes.push_back(push);
+    return push_refreshes;
+  }
   bool ready() const override { return ready_; }
   bool leader() const override { return true; }
 
@@ -97,6 +102,8 @@ class FakeOperations : public engine::Operations {
   std::vector<std::pair<std::string, engine::SyncRequest>> syncs;
   std::vector<std::string> terminations;
   std::set<std::string> running;
+  std::vector<engine::GitPush> pushes;       // refresh_for_push calls (the webhook)
+  std::vector<std::string> push_refreshes;   // what refresh_for_push answers
 
  private:
   void known(const std::string& name) const {

@@ -6,6 +6,7 @@ Api::Api(ApiServices services, EventStreamOptions streams) : services_(std::move
   add_health_routes(router_, services_);
   add_application_routes(router_, services_);
   add_stream_routes(router_, services_, streams);
+  add_webhook_routes(router_, services_);
 }
 
 Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {

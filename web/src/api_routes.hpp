@@ -14,6 +14,7 @@ void add_health_routes(Router& router, ApiServices& services);
 void add_application_routes(Router& router, ApiServices& services);
 // /api/v1/stream/...: server-sent events (routes_streams.cpp).
 void add_stream_routes(Router& router, ApiServices& services, const EventStreamOptions& options);
+void add_webhook_routes(Router& router, ApiServices& services);
 
 class Api {
  public:

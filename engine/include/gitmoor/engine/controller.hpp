@@ -54,6 +54,7 @@ class Controller final : public Operations {
   void refresh(const std::string& name, bool hard) override;
   void sync(const std::string& name, const SyncRequest& request) override;
   void terminate(const std::string& name) override;
+  std::vector<std::string> refresh_for_push(const GitPush& push) override;
   [[nodiscard]] bool ready() const override;
   [[nodiscard]] bool leader() const override;
   [[nodiscard]] Subscription watch_applications(ApplicationChanged changed) override;

@@ -9,6 +9,7 @@
 #include "gitmoor/core/object.hpp"
 #include "gitmoor/engine/application_events.hpp"
 #include "gitmoor/engine/application_status.hpp"
+#include "gitmoor/engine/git_push.hpp"
 
 namespace gitmoor::engine {
 
@@ -47,6 +48,14 @@ class Operations {
   // application_events.hpp). The handle unsubscribes when destroyed. The default: an engine that never says.
   [[nodiscard]] virtual Subscription watch_applications(ApplicationChanged changed) {
     (void)changed;
+    return {};
+  }
+
+  // A Git push reported by the webhook: refreshes the Applications it reaches (git_push.hpp's rules) and returns
+  // their names, sorted. Returns at once: the engine polls each pushed repository once for all of them (one remote
+  // check, at most one fetch), then compares each (auto-syncing when automated). The default refreshes nothing.
+  virtual std::vector<std::string> refresh_for_push(const GitPush& push) {
+    (void)push;
     return {};
   }
 

@@ -1,7 +1,10 @@
 #pragma once
 // What the HTTP API works with, handed to HttpServer by whoever wires the process (cli/engine_runtime.cpp). Each
 // area of the API that needs more than the engine's Operations adds its part here.
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "gitmoor/engine/operations.hpp"
 
@@ -9,9 +12,18 @@ namespace gitmoor::web {
 
 class Guard;  // web/src/router.hpp: authentication and authorization of each request
 
+// POST /api/webhook (routes_webhook.cpp).
+struct WebhookOptions {
+  // The secret GitHub signs pushes with (Secret gitmoor-secret, key webhook.github.secret); "" or unset: none is
+  // configured and every webhook is refused. Called per request: the caller caches.
+  std::function<std::string()> github_secret;
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413 (--webhook-max-payload-size)
+};
+
 struct ApiServices {
   engine::Operations& operations;
   std::shared_ptr<Guard> guard;  // nullptr: no authentication (`--auth=none` on loopback, tests)
+  WebhookOptions webhook{};
 };
 
 }  // namespace gitmoor::web
