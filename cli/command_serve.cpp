@@ -8,6 +8,7 @@
 #include "engine_runtime.hpp"
 #include "stop_signals.hpp"
 #include "gitmoor/core/duration.hpp"
+#include "gitmoor/core/error.hpp"
 #include "render_flags.hpp"
 
 namespace gitmoor::cli {
@@ -31,6 +32,10 @@ void register_serve(CLI::App& app, int& exit_code) {
     std::string retry_period = "2s";
     std::string identity;
     std::string wave_delay = "0s";
+    std::string auth = "builtin";
+    int login_failures_per_user = 5;
+    int login_failures_per_client = 20;
+    std::string login_window = "5m";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
@@ -63,6 +68,20 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--wave-delay", args->wave_delay, "Pause between sync waves (each wave already waits for health)")
       ->capture_default_str();
 
+  cmd->add_option("--auth", args->auth,
+                  "builtin: log in as admin or with an account's API key; none: no authentication (loopback --listen "
+                  "only)")
+      ->check(CLI::IsMember({"builtin", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-user", args->login_failures_per_user,
+                  "Failed logins per username within --login-window before logins are refused (429)")
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-client", args->login_failures_per_client,
+                  "Failed logins per client address within --login-window before logins are refused (429)")
+      ->capture_default_str();
+  cmd->add_option("--login-window", args->login_window, "The sliding window failed logins are counted in")
+      ->capture_default_str();
+
   cmd->callback([args, &exit_code] {
     EngineRuntimeOptions options;
     options.controller.apps_namespace = args->apps_namespace;
@@ -74,6 +93,18 @@ void register_serve(CLI::App& app, int& exit_code) {
     options.controller.cache_dir = git_cache_dir(args->cache_dir);
     options.controller.wave_delay = core::parse_duration(args->wave_delay, "--wave-delay");
     options.http = parse_listen(args->listen, "--listen");
+    if (args->auth == "none" && !is_loopback_host(options.http.address)) {
+      throw core::InvalidInput("--auth=none is only allowed when --listen is a loopback address (127.0.0.1, ::1, "
+                               "localhost), not \"" + args->listen + "\": anyone who can reach it could sync");
+    }
+    if (args->auth == "builtin") {
+      web::AuthOptions auth;
+      auth.apps_namespace = args->apps_namespace;
+      auth.throttle.failures_per_user = std::max(1, args->login_failures_per_user);
+      auth.throttle.failures_per_client = std::max(1, args->login_failures_per_client);
+      auth.throttle.window = core::parse_duration(args->login_window, "--login-window");
+      options.auth = auth;
+    }
     const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
     if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
       engine::LeaderElectionOptions election;

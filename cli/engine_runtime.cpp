@@ -10,7 +10,14 @@ EngineRuntime::EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOption
     : options_(std::move(options)), client_(std::make_unique<applier::Client>(std::move(cluster))) {
   options_.controller.start_leading = !options_.leader_election.has_value();
   controller_ = std::make_unique<engine::Controller>(*client_, options_.controller);
-  http_ = std::make_unique<web::HttpServer>(*controller_, options_.http);
+  web::ApiServices services{*controller_, nullptr};
+  if (options_.auth) {
+    auth_ = web::start_builtin_auth(web::kubernetes_auth_objects(*client_, options_.auth->apps_namespace),
+                                    *options_.auth);
+    services.auth = auth_;
+    services.guard = web::make_auth_guard(auth_);
+  }
+  http_ = std::make_unique<web::HttpServer>(services, options_.http);
 }
 
 EngineRuntime::~EngineRuntime() { stop(); }
@@ -46,6 +53,10 @@ web::HttpServerOptions parse_listen(const std::string& listen, const std::string
   options.address = address.host;
   options.port = address.port;
   return options;
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 }  // namespace gitmoor::cli

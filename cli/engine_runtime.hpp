@@ -8,6 +8,7 @@
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/engine/controller.hpp"
 #include "gitmoor/engine/leader_election.hpp"
+#include "gitmoor/web/auth.hpp"
 #include "gitmoor/web/http_server.hpp"
 #include "listen_address.hpp"
 
@@ -17,6 +18,7 @@ struct EngineRuntimeOptions {
   engine::ControllerOptions controller;
   web::HttpServerOptions http;
   std::optional<engine::LeaderElectionOptions> leader_election;  // nullopt: this replica always leads
+  std::optional<web::AuthOptions> auth;  // nullopt: no authentication (`--auth=none`)
 };
 
 class EngineRuntime {
@@ -36,6 +38,7 @@ class EngineRuntime {
  private:
   EngineRuntimeOptions options_;
   std::unique_ptr<applier::Client> client_;
+  std::shared_ptr<web::AuthService> auth_;  // uses client_: declared after it, so it stops first
   std::unique_ptr<engine::Controller> controller_;
   std::unique_ptr<web::HttpServer> http_;
   std::unique_ptr<engine::LeaderElector> elector_;
@@ -43,6 +46,9 @@ class EngineRuntime {
 
 // Parses `host:port` (`:8080` = every address) into the HTTP options; throws core::InvalidInput naming the flag.
 web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag);
+
+// Whether `host` (from --listen) is a loopback address: 127.0.0.0/8, ::1 or localhost (`--auth=none` needs one).
+bool is_loopback_host(const std::string& host);
 
 
 }  // namespace gitmoor::cli

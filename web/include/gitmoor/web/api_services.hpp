@@ -8,10 +8,12 @@
 namespace gitmoor::web {
 
 class Guard;  // web/src/router.hpp: authentication and authorization of each request
+class AuthService;  // web/src/auth_service.hpp: sessions, accounts and API keys (gitmoor/web/auth.hpp)
 
 struct ApiServices {
   engine::Operations& operations;
   std::shared_ptr<Guard> guard;  // nullptr: no authentication (`--auth=none` on loopback, tests)
+  std::shared_ptr<AuthService> auth{};  // the session and account routes; nullptr with `--auth=none`
 };
 
 }  // namespace gitmoor::web
