@@ -130,5 +130,5 @@ TEST_CASE("RFC 3339 times keep milliseconds and read offsets", "[web][auth]") {
   CHECK(epoch_millis(*parse_rfc3339("2026-12-02T05:15:05+01:00")) == epoch_millis(*parse_rfc3339("2026-12-02T04:15:05Z")));
   CHECK_FALSE(parse_rfc3339("yesterday"));
   CHECK(base64_decode(base64_encode(std::string("a\0b", 3))) == std::string("a\0b", 3));
-  CHECK(base64url_decode(base64url_encode("??>>")) == std::string("??>>"));
+  CHECK(base64url_decode(base64url_encode("?\x3f>>")) == std::string("?\x3f>>"));
 }

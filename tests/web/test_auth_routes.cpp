@@ -5,6 +5,8 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/beast/http/write.hpp>
+
 #include "api_routes.hpp"
 #include "auth_service.hpp"
 #include "eventually.hpp"
