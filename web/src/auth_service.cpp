@@ -85,8 +85,17 @@ void AuthService::stop() {
 bool AuthService::refresh() {
   try {
     std::lock_guard refreshing(refresh_mutex_);
-    bootstrap();
+    // Two GETs a round; the bootstrap (more reads, maybe writes) only when something is missing.
     reload();
+    bool complete = false;
+    {
+      std::lock_guard lock(mutex_);
+      complete = !settings_->server_key.empty() && !settings_->account(kAdmin)->password_hash.empty();
+    }
+    if (!complete) {
+      bootstrap();
+      reload();
+    }
     return true;
   } catch (const std::exception& e) {
     std::string message = std::string("authentication settings: ") + e.what();
