@@ -80,8 +80,8 @@ TEST_CASE("failed logins are throttled per user and per client in a sliding wind
   CHECK_FALSE(throttle.retry_after("alice", "10.0.0.9", t0));  // another user from another client
   CHECK_FALSE(throttle.retry_after("admin", "10.0.0.1", t0 + std::chrono::seconds(10)));
 
-  // Per client: five users from one address.
-  for (int i = 0; i < 2; ++i) throttle.record_failure("user" + std::to_string(i), "10.0.0.1", t0 + std::chrono::seconds(4));
+  // Per client: five failures from one address (t0+1, t0+2 and three more; t0 has left the window).
+  for (int i = 0; i < 3; ++i) throttle.record_failure("user" + std::to_string(i), "10.0.0.1", t0 + std::chrono::seconds(4));
   CHECK(throttle.retry_after("someone-else", "10.0.0.1", t0 + std::chrono::seconds(5)));
   CHECK_FALSE(throttle.retry_after("someone-else", "10.0.0.2", t0 + std::chrono::seconds(5)));
 }
@@ -99,7 +99,7 @@ TEST_CASE("gitmoor-cm and gitmoor-secret become accounts, roles, API keys and th
        {"users.anonymous.enabled", "true"}},
       {{"server.secretkey", "k"},
        {"admin.password", "$scrypt$x"},
-       {"admin.passwordMtime", "2026-12-02T04:15:05.123Z"},
+       {"admin.passwordMtime", "2025-12-02T04:15:05.123Z"},
        {"accounts.ci.tokens", R"([{"id":"a","iat":1,"exp":0},{"id":"b","iat":2,"exp":3}])"},
        {"accounts.old.tokens", "{not json"}},
       &problems);
