@@ -23,7 +23,7 @@ std::string secret_value(ServeEnv& env, const std::string& secret, const std::st
 }
 
 // Waits for the engine's first-start bootstrap, then reads the generated password back from its Secret.
-std::string initial_password(ServeEnv& env) {
+std::string initial_password(ServeEnv& env, std::size_t serve = 0) {
   std::string password;
   REQUIRE(eventually([&] {
     try {
@@ -32,6 +32,12 @@ std::string initial_password(ServeEnv& env) {
     } catch (const std::exception&) {
       return false;
     }
+  }));
+  // The initial Secret is written first: the settings are loaded a moment later (503 until then).
+  REQUIRE(eventually([&] {
+    return http_request(env.api(serve), "POST", "/api/v1/session", Json{{"username", "admin"}, {"password", password}}.dump(),
+                        {})
+               .status != 503;
   }));
   return password;
 }
@@ -68,7 +74,7 @@ TEST_CASE("the initial admin Secret survives a restart, and a password change en
   env.serve(0).signal(SIGTERM);
   env.serve(0).wait();
   const auto restarted = env.start_serve({"--auth", "builtin"});
-  CHECK(initial_password(env) == password);
+  CHECK(initial_password(env, restarted) == password);
   CHECK(secret_value(env, "gitmoor-secret", "admin.password") == hash);
   // The signing key survived too: the session of the first process is still good.
   REQUIRE(eventually([&] {
@@ -177,8 +183,17 @@ data:
   CHECK(http_request(env.api(), "POST", "/api/v1/applications/nothing/refresh", {}, with_csrf).status == 404);
 
   // Anonymous read-only access, switched on in gitmoor-cm.
-  env.kubectl({"-n", "gitmoor", "patch", "configmap", "gitmoor-cm", "--type", "merge", "-p",
-               R"({"data":{"users.anonymous.enabled":"true"}})"});
+  env.kubectl_apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gitmoor-cm
+  namespace: gitmoor
+data:
+  accounts.ci: apiKey
+  accounts.deployer: apiKey
+  accounts.deployer.role: admin
+  users.anonymous.enabled: "true"
+)");
   REQUIRE(eventually([&] { return http_request(env.api(), "GET", "/api/v1/applications").status == 200; }));
   CHECK(http_request(env.api(), "POST", "/api/v1/applications/nothing/sync", "{}").status == 403);
 }
