@@ -135,6 +135,11 @@ void register_demo(CLI::App& app, int& exit_code) {
 
     const std::string url = runtime.url();
     const std::string password = initial_admin_password(cluster_config);
+    // The password Secret is written first and the engine reads its settings a moment later: the printed login
+    // command works once it has.
+    for (int attempt = 0; attempt < 300 && !web::auth_ready(*runtime.auth()); ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     // The hint runs this very binary: `make demo` does not put gitmoor on the PATH.
     std::error_code no_self;
     const fs::path self = fs::read_symlink("/proc/self/exe", no_self);

@@ -34,6 +34,8 @@ class EngineRuntime {
 
   [[nodiscard]] std::string url() const;
   [[nodiscard]] engine::Controller& controller() { return *controller_; }
+  // Built-in authentication (nullptr with `--auth=none`).
+  [[nodiscard]] const std::shared_ptr<web::AuthService>& auth() const { return auth_; }
 
  private:
   EngineRuntimeOptions options_;

@@ -25,6 +25,8 @@ class AuthGuard : public Guard {
 
 }  // namespace
 
+bool auth_ready(const AuthService& auth) { return auth.ready(); }
+
 std::shared_ptr<Guard> make_auth_guard(std::shared_ptr<AuthService> auth) {
   return std::make_shared<AuthGuard>(std::move(auth));
 }

@@ -169,6 +169,11 @@ void AuthService::reload() {
   settings_ = std::move(settings);
 }
 
+bool AuthService::ready() const {
+  std::lock_guard lock(mutex_);
+  return settings_ && !settings_->server_key.empty() && !settings_->account(kAdmin)->password_hash.empty();
+}
+
 std::shared_ptr<const AuthSettings> AuthService::settings() const {
   std::lock_guard lock(mutex_);
   if (!settings_ || settings_->server_key.empty()) {

@@ -90,6 +90,7 @@ class AuthService {
   core::Json accounts_json(const Principal& principal) const;
 
   [[nodiscard]] const AuthOptions& options() const { return options_; }
+  [[nodiscard]] bool ready() const;  // see auth_ready()
 
  private:
   std::shared_ptr<const auth::AuthSettings> settings() const;  // throws AuthError(503) before the first load

@@ -71,6 +71,10 @@ std::unique_ptr<AuthObjects> kubernetes_auth_objects(applier::Client& client, st
 // routes answer 503. Stopped (thread joined) when the last reference goes.
 std::shared_ptr<AuthService> start_builtin_auth(std::unique_ptr<AuthObjects> objects, AuthOptions options);
 
+// Whether the first read of the settings (admin password hash and signing key included) is done: before, protected
+// routes and logins answer 503.
+bool auth_ready(const AuthService& auth);
+
 // The Guard (ApiServices::guard) that authenticates requests against `auth`.
 std::shared_ptr<Guard> make_auth_guard(std::shared_ptr<AuthService> auth);
 
