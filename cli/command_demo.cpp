@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "commands.hpp"
 #include "demo_repository.hpp"
@@ -15,6 +16,7 @@
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/yaml.hpp"
 #include "gitmoor/sandbox/sandbox.hpp"
+#include "gitmoor/web/auth.hpp"
 
 namespace gitmoor::cli {
 
@@ -48,6 +50,20 @@ Json demo_application(const std::string& repo_url) {
         {"destination", {{"server", "https://kubernetes.default.svc"}, {"namespace", "game"}}},
         {"syncPolicy",
          {{"automated", {{"prune", true}, {"selfHeal", true}}}, {"syncOptions", Json::array({"CreateNamespace=true"})}}}}}};
+}
+
+// The generated admin password, read back from the Secret the engine created on its first start (the demo prints
+// it: a laptop demo has no other secret store). Waits for the engine's auth bootstrap.
+std::string initial_admin_password(const applier::ClusterConfig& cluster) {
+  applier::Client client(cluster);
+  const auto objects = web::kubernetes_auth_objects(client, "gitmoor");
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    if (const auto secret = objects->get_secret(web::kInitialAdminSecret); secret && secret->data.count("password")) {
+      return secret->data.at("password");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw core::EnvironmentError("Secret gitmoor/gitmoor-initial-admin-secret was not created within 30 s");
 }
 
 }  // namespace
@@ -113,10 +129,17 @@ void register_demo(CLI::App& app, int& exit_code) {
     options.controller.poll_interval = poll_interval;
     options.controller.cache_dir = workdir / "cache";
     options.http = http;
+    options.auth = web::AuthOptions{};
     EngineRuntime runtime(cluster_config, options);
     runtime.start();
 
     const std::string url = runtime.url();
+    const std::string password = initial_admin_password(cluster_config);
+    // The password Secret is written first and the engine reads its settings a moment later: the printed login
+    // command works once it has.
+    for (int attempt = 0; attempt < 300 && !web::auth_ready(*runtime.auth()); ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     // The hint runs this very binary: `make demo` does not put gitmoor on the PATH.
     std::error_code no_self;
     const fs::path self = fs::read_symlink("/proc/self/exe", no_self);
@@ -125,7 +148,11 @@ void register_demo(CLI::App& app, int& exit_code) {
               << "  engine API    " << url << "/api/v1/applications\n"
               << "  cluster       " << cluster->url() << " (sandbox)\n"
               << "  kubeconfig    " << kubeconfig.string() << "\n"
-              << "  repository    " << repo.string() << " (branch main, head " << head.substr(0, 12) << ")\n\n"
+              << "  repository    " << repo.string() << " (branch main, head " << head.substr(0, 12) << ")\n"
+              << "  admin password " << password << "  (Secret gitmoor/gitmoor-initial-admin-secret)\n\n"
+              << "Log in (the API needs a token):\n\n"
+              << "  TOKEN=$(curl -s -X POST " << url << "/api/v1/session -d '{\"username\":\"admin\",\"password\":\""
+              << password << "\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n\n"
               << "Four things to try (in another terminal):\n\n"
               << "  export KUBECONFIG=" << kubeconfig.string() << "\n\n"
               << "  1. Drift and self-heal: scale the frontend by hand and watch gitmoor put it back to 2.\n"
@@ -136,7 +163,7 @@ void register_demo(CLI::App& app, int& exit_code) {
               << "       cd " << repo.string() << "\n"
               << "       sed -i 's/tag: \"0.1.0\"/tag: \"0.2.0\"/' helm/tetris/values.yaml\n"
               << "       git commit -am 'ci: image.tag 0.2.0'\n"
-              << "       curl -s " << url << "/api/v1/applications/tetris | grep -o '\"images\":[^]]*]'\n\n"
+              << "       curl -s -H \"Authorization: Bearer $TOKEN\" " << url << "/api/v1/applications/tetris | grep -o '\"images\":[^]]*]'\n\n"
               << "  3. Prune: delete a template and commit; its objects are deleted from the cluster.\n"
               << "       git rm -q helm/tetris/templates/redis.yaml && git commit -m 'drop redis'\n"
               << "       kubectl -n game get deployments,services\n\n"

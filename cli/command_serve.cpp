@@ -54,6 +54,10 @@ void register_serve(CLI::App& app, int& exit_code) {
     std::string idle_timeout = "30s";
     std::string stream_keepalive = "15s";
     std::string webhook_max_payload_size = "1Mi";
+    std::string auth = "builtin";
+    int login_failures_per_user = 5;
+    int login_failures_per_client = 20;
+    std::string login_window = "5m";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
@@ -102,6 +106,19 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "Largest body POST /api/webhook accepts (a quantity: 1Mi, 512Ki, 65536); larger gets 413 "
                   "(Argo CD's webhook.maxPayloadSizeMB)")
       ->capture_default_str();
+  cmd->add_option("--auth", args->auth,
+                  "builtin: log in as admin or with an account's API key; none: no authentication (loopback --listen "
+                  "only)")
+      ->check(CLI::IsMember({"builtin", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-user", args->login_failures_per_user,
+                  "Failed logins per username within --login-window before logins are refused (429)")
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-client", args->login_failures_per_client,
+                  "Failed logins per client address within --login-window before logins are refused (429)")
+      ->capture_default_str();
+  cmd->add_option("--login-window", args->login_window, "The sliding window failed logins are counted in")
+      ->capture_default_str();
 
   cmd->callback([args, &exit_code] {
     EngineRuntimeOptions options;
@@ -122,6 +139,18 @@ void register_serve(CLI::App& app, int& exit_code) {
                                      .idle_timeout = args->idle_timeout,
                                      .stream_keepalive = args->stream_keepalive});
     options.webhook_max_payload_bytes = parse_payload_size(args->webhook_max_payload_size);
+    if (args->auth == "none" && !is_loopback_host(options.http.address)) {
+      throw core::InvalidInput("--auth=none is only allowed when --listen is a loopback address (127.0.0.1, ::1, "
+                               "localhost), not \"" + args->listen + "\": anyone who can reach it could sync");
+    }
+    if (args->auth == "builtin") {
+      web::AuthOptions auth;
+      auth.apps_namespace = args->apps_namespace;
+      auth.throttle.failures_per_user = std::max(1, args->login_failures_per_user);
+      auth.throttle.failures_per_client = std::max(1, args->login_failures_per_client);
+      auth.throttle.window = core::parse_duration(args->login_window, "--login-window");
+      options.auth = auth;
+    }
     const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
     if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
       engine::LeaderElectionOptions election;

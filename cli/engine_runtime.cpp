@@ -123,6 +123,12 @@ EngineRuntime::EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOption
   services.webhook.max_body_bytes = options_.webhook_max_payload_bytes;
   // The server reads a webhook body up to the webhook's own cap (which may exceed --max-request-body).
   options_.http.body_limits["/api/webhook"] = options_.webhook_max_payload_bytes;
+  if (options_.auth) {
+    auth_ = web::start_builtin_auth(web::kubernetes_auth_objects(*client_, options_.auth->apps_namespace),
+                                    *options_.auth);
+    services.auth = auth_;
+    services.guard = web::make_auth_guard(auth_);
+  }
   http_ = std::make_unique<web::HttpServer>(services, options_.http);
 }
 
@@ -197,6 +203,10 @@ void apply_http_limits(web::HttpServerOptions& options, const HttpFlags& flags) 
   if (!flags.stream_keepalive.empty()) {
     options.streams.keepalive = core::parse_duration(flags.stream_keepalive, "--stream-keepalive");
   }
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 }  // namespace gitmoor::cli

@@ -9,6 +9,7 @@
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/engine/controller.hpp"
 #include "gitmoor/engine/leader_election.hpp"
+#include "gitmoor/web/auth.hpp"
 #include "gitmoor/web/http_server.hpp"
 #include "listen_address.hpp"
 
@@ -19,6 +20,7 @@ struct EngineRuntimeOptions {
   web::HttpServerOptions http;
   std::optional<engine::LeaderElectionOptions> leader_election;  // nullopt: this replica always leads
   std::size_t webhook_max_payload_bytes = std::size_t{1} << 20;  // --webhook-max-payload-size
+  std::optional<web::AuthOptions> auth;  // nullopt: no authentication (`--auth=none`)
 };
 
 class EngineRuntime {
@@ -34,10 +36,13 @@ class EngineRuntime {
 
   [[nodiscard]] std::string url() const;
   [[nodiscard]] engine::Controller& controller() { return *controller_; }
+  // Built-in authentication (nullptr with `--auth=none`).
+  [[nodiscard]] const std::shared_ptr<web::AuthService>& auth() const { return auth_; }
 
  private:
   EngineRuntimeOptions options_;
   std::unique_ptr<applier::Client> client_;
+  std::shared_ptr<web::AuthService> auth_;  // uses client_: declared after it, so it stops first
   std::unique_ptr<engine::Controller> controller_;
   std::unique_ptr<web::HttpServer> http_;
   std::unique_ptr<engine::LeaderElector> elector_;
@@ -58,6 +63,8 @@ struct HttpFlags {
 };
 // Sets them on `options`; throws core::InvalidInput naming the flag.
 void apply_http_limits(web::HttpServerOptions& options, const HttpFlags& flags);
+// Whether `host` (from --listen) is a loopback address: 127.0.0.0/8, ::1 or localhost (`--auth=none` needs one).
+bool is_loopback_host(const std::string& host);
 
 
 }  // namespace gitmoor::cli

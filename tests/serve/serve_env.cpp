@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -146,6 +147,11 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 
 HttpReply http_request(const std::string& url, const std::string& method, const std::string& target,
                        const std::string& body) {
+  return http_request(url, method, target, body, {});
+}
+
+HttpReply http_request(const std::string& url, const std::string& method, const std::string& target,
+                       const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   using tcp = boost::asio::ip::tcp;
@@ -161,6 +167,7 @@ HttpReply http_request(const std::string& url, const std::string& method, const 
   stream.connect(resolver.resolve(host, port));
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, host);
+  for (const auto& [name, value] : headers) request.set(name, value);
   if (!body.empty()) {
     request.set(http::field::content_type, "application/json");
     request.body() = body;
@@ -172,7 +179,13 @@ HttpReply http_request(const std::string& url, const std::string& method, const 
   http::read(stream, buffer, response);
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return {static_cast<int>(response.result_int()), response.body()};
+  HttpReply reply{static_cast<int>(response.result_int()), response.body(), {}};
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
+  return reply;
 }
 
 std::string application_yaml(const std::string& name, const std::string& repo_url, const std::string& path,
@@ -294,6 +307,10 @@ std::size_t ServeEnv::start_serve(const std::vector<std::string>& flags) {
                                 "127.0.0.1:0", "--poll-interval", "1s", "--cache-dir",
                                 (dir_ / ("cache-" + std::to_string(index))).string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
+  const bool chooses_auth = std::any_of(flags.begin(), flags.end(), [](const std::string& flag) {
+    return flag.rfind("--auth", 0) == 0;
+  });
+  if (!chooses_auth) argv.insert(argv.end(), {"--auth", "none"});
   serves_.push_back(std::make_unique<ChildProcess>(argv, dir_ / ("serve-" + std::to_string(index) + ".log")));
   const auto url = serves_.back()->wait_for_line("gitmoor serving on ");
   if (index < api_urls_.size()) {

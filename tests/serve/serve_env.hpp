@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,10 +56,14 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 struct HttpReply {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased (Set-Cookie, Retry-After, ...)
   [[nodiscard]] Json json() const { return Json::parse(body); }
 };
 HttpReply http_request(const std::string& url, const std::string& method, const std::string& target,
                        const std::string& body = {});
+// The same with request headers (Authorization, Cookie, X-CSRF-Token).
+HttpReply http_request(const std::string& url, const std::string& method, const std::string& target,
+                       const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers);
 
 class ServeEnv {
  public:
@@ -84,7 +89,8 @@ class ServeEnv {
   void stop_git_daemon();
 
   // Starts `gitmoor serve` with these extra flags (kubeconfig, cache dir, --listen 127.0.0.1:0 and a 1 s poll are
-  // added); returns its index. api(i) is its base URL.
+  // added); returns its index. api(i) is its base URL. Without an --auth flag it runs with `--auth none`, so tests
+  // of other areas talk to the API without a token; the auth tests pass `--auth builtin`.
   std::size_t start_serve(const std::vector<std::string>& flags = {});
   ChildProcess& serve(std::size_t i = 0) { return *serves_.at(i); }
   [[nodiscard]] const std::string& api(std::size_t i = 0) const { return api_urls_.at(i); }

@@ -27,9 +27,19 @@ TEST_CASE("gitmoor demo syncs the example, heals drift, rolls an image bump, pru
   const std::string api = api_line.substr(0, api_line.find("/api/"));
   const auto kubeconfig = demo.wait_for_line("  kubeconfig    ");
   const auto repo = fs::path(dir / "work" / "tetris");
+  // The printed admin password logs in; the API needs the token.
+  const auto password_line = demo.wait_for_line("  admin password ");
+  const std::string password = password_line.substr(0, password_line.find(' '));
+  const auto session = http_request(api, "POST", "/api/v1/session",
+                                    Json{{"username", "admin"}, {"password", password}}.dump(), {});
+  INFO(session.body);
+  REQUIRE(session.status == 200);
+  const std::vector<std::pair<std::string, std::string>> auth{
+      {"Authorization", "Bearer " + session.json()["token"].get<std::string>()}};
+  CHECK(http_request(api, "GET", "/api/v1/applications/tetris").status == 401);
 
   const auto app = [&] {
-    auto reply = http_request(api, "GET", "/api/v1/applications/tetris");
+    auto reply = http_request(api, "GET", "/api/v1/applications/tetris", {}, auth);
     return reply.status == 200 ? reply.json() : Json(nullptr);
   };
   const auto kubectl_json = [&](const std::vector<std::string>& args) -> std::optional<Json> {

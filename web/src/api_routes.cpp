@@ -7,6 +7,8 @@ Api::Api(ApiServices services, EventStreamOptions streams) : services_(std::move
   add_application_routes(router_, services_);
   add_stream_routes(router_, services_, streams);
   add_webhook_routes(router_, services_);
+  add_session_routes(router_, services_);
+  add_account_routes(router_, services_);
 }
 
 Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {

@@ -15,6 +15,8 @@ void add_application_routes(Router& router, ApiServices& services);
 // /api/v1/stream/...: server-sent events (routes_streams.cpp).
 void add_stream_routes(Router& router, ApiServices& services, const EventStreamOptions& options);
 void add_webhook_routes(Router& router, ApiServices& services);
+void add_session_routes(Router& router, ApiServices& services);
+void add_account_routes(Router& router, ApiServices& services);
 
 class Api {
  public:

@@ -11,6 +11,7 @@
 namespace gitmoor::web {
 
 class Guard;  // web/src/router.hpp: authentication and authorization of each request
+class AuthService;  // web/src/auth_service.hpp: sessions, accounts and API keys (gitmoor/web/auth.hpp)
 
 // POST /api/webhook (routes_webhook.cpp).
 struct WebhookOptions {
@@ -24,6 +25,7 @@ struct ApiServices {
   engine::Operations& operations;
   std::shared_ptr<Guard> guard;  // nullptr: no authentication (`--auth=none` on loopback, tests)
   WebhookOptions webhook{};
+  std::shared_ptr<AuthService> auth{};  // the session and account routes; nullptr with `--auth=none`
 };
 
 }  // namespace gitmoor::web
