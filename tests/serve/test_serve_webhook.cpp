@@ -138,7 +138,7 @@ TEST_CASE("webhook: a signed push touching one app's path syncs it at the new co
   // (the server's own cap is larger).
   ChildProcess serve({gitmoor_binary().string(), "serve", "--kubeconfig", env.kubeconfig(), "--listen", "127.0.0.1:0",
                       "--poll-interval", "1h", "--cache-dir", (env.dir() / "cache-webhook").string(),
-                      "--webhook-max-payload-size", "64Ki"},
+                      "--webhook-max-payload-size", "64Ki", "--auth", "none"},
                      env.dir() / "serve-webhook.log");
   const std::string api = serve.wait_for_line("gitmoor serving on ");
   const std::string automated = "    automated:\n      prune: true\n    syncOptions:\n      - CreateNamespace=true\n";
