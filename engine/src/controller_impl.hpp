@@ -24,6 +24,7 @@
 #include "gitmoor/engine/manifest_poller.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
+#include "owner_index.hpp"
 #include "work_queue.hpp"
 
 namespace gitmoor::engine {
@@ -113,6 +114,8 @@ struct Controller::Impl {
   std::jthread poll_thread;
   std::jthread files_thread;
   std::mt19937 random{std::random_device{}()};
+  // The unlabelled children of managed objects (Pods, ReplicaSets, ...) for the resource tree (application_views.cpp).
+  OwnerIndex owner_index{client, resources.discovery()};
 
   // controller.cpp
   void start();
@@ -139,6 +142,11 @@ struct Controller::Impl {
   void run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
                 const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests);
   void write_status(const std::shared_ptr<AppRecord>& record, bool force);
+
+  // application_views.cpp: the read-only views of one app (resource tree, managed resources, events, logs).
+  // The app's live objects whose tracking id is exactly its own, decoded.
+  std::vector<core::Object> owned_live(const Application& app) const;
+  core::Json tree_of(const std::string& name);
 };
 
 AppSource app_source(const Application& app);

@@ -5,6 +5,7 @@ namespace gitmoor::web {
 Api::Api(ApiServices services) : services_(std::move(services)) {
   add_health_routes(router_, services_);
   add_application_routes(router_, services_);
+  add_application_view_routes(router_, services_);
 }
 
 Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {

@@ -11,6 +11,7 @@ namespace gitmoor::web {
 // The routes of each area (routes_<area>.cpp).
 void add_health_routes(Router& router, ApiServices& services);
 void add_application_routes(Router& router, ApiServices& services);
+void add_application_view_routes(Router& router, ApiServices& services);
 
 class Api {
  public:
