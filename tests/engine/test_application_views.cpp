@@ -205,7 +205,8 @@ TEST_CASE("views: managed-resources, events, logs and revision metadata of one a
     REQUIRE(patch.status == 200);
     Json secret;
     REQUIRE(eventually([&] {
-      for (const auto& item : controller.managed_resources("shop")["items"]) {
+      const auto managed = controller.managed_resources("shop");  // named: a loop over a temporary's member dangles
+      for (const auto& item : managed["items"]) {
         if (item["kind"] == "Secret" && item["modified"] == true) secret = item;
       }
       return !secret.is_null();
@@ -228,7 +229,8 @@ TEST_CASE("views: managed-resources, events, logs and revision metadata of one a
       return !events["items"].empty();
     }));
     std::set<std::string> ours;  // uids and kind/name of the tree's objects
-    for (const auto& node : controller.resource_tree("shop")["nodes"]) {
+    const auto tree = controller.resource_tree("shop");
+    for (const auto& node : tree["nodes"]) {
       ours.insert(node.value("uid", ""));
       ours.insert(node.value("kind", "") + "/" + node.value("name", ""));
     }
@@ -245,7 +247,8 @@ TEST_CASE("views: managed-resources, events, logs and revision metadata of one a
   SECTION("logs of a Pod of the app, whole and followed; a Pod of another namespace is refused") {
     std::string pod;
     REQUIRE(eventually([&] {
-      for (const auto& node : controller.resource_tree("shop")["nodes"]) {
+      const auto tree = controller.resource_tree("shop");
+    for (const auto& node : tree["nodes"]) {
         if (node["kind"] == "Pod" && node["name"].get<std::string>().starts_with("web-")) pod = node["name"];
       }
       return !pod.empty();

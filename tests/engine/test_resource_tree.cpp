@@ -19,6 +19,7 @@ Json owner(const std::string& api_version, const std::string& kind, const std::s
 
 Json object(const std::string& api_version, const std::string& kind, const std::string& name, const std::string& uid,
             Json owners = Json::array()) {
+  if (owners.is_object()) owners = Json::array({owners});  // `{owner(...)}` of one is that object, not a list
   Json metadata{{"name", name}, {"namespace", "game"}, {"uid", uid}, {"resourceVersion", "7"},
                 {"creationTimestamp", "2026-12-02T00:00:00Z"}};
   if (!owners.empty()) metadata["ownerReferences"] = std::move(owners);

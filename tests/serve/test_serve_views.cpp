@@ -136,7 +136,8 @@ TEST_CASE("the tetris tree, a drifted Secret, events, logs and revision metadata
   auto managed = http_request(env.api(), "GET", base + "/managed-resources");
   REQUIRE(managed.status == 200);
   Json secret;
-  for (const auto& item : managed.json()["items"]) {
+  const auto items = managed.json()["items"];
+  for (const auto& item : items) {
     if (item["kind"] == "Secret" && item["name"] == "game-postgres") secret = item;
   }
   REQUIRE(secret.is_object());
