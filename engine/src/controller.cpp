@@ -109,6 +109,7 @@ void Controller::Impl::stop() {
   }
   workers.clear();
   if (app_watch) app_watch->stop();
+  owner_index.stop();
   std::lock_guard lock(live_mutex);
   for (auto& cache : live) cache->stop();
 }

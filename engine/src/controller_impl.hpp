@@ -24,6 +24,7 @@
 #include "gitmoor/engine/manifest_poller.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
+#include "owner_index.hpp"
 #include "work_queue.hpp"
 
 namespace gitmoor::engine {
@@ -114,6 +115,8 @@ struct Controller::Impl {
   std::jthread files_thread;
   std::mt19937 random{std::random_device{}()};
   ApplicationEvents events;  // watch_applications(): told after a status or spec change and after a deletion
+  // The unlabelled children of managed objects (Pods, ReplicaSets, ...) for the resource tree (application_views.cpp).
+  OwnerIndex owner_index{client, resources.discovery()};
 
   // controller.cpp
   void start();
@@ -152,6 +155,10 @@ struct Controller::Impl {
   void push_loop(std::stop_token stop);
   void poll_pushed(const std::set<std::string>& names);
   void stop_push_thread();
+  // application_views.cpp: the read-only views of one app (resource tree, managed resources, events, logs).
+  // The app's live objects whose tracking id is exactly its own, decoded.
+  std::vector<core::Object> owned_live(const Application& app) const;
+  core::Json tree_of(const std::string& name);
 };
 
 AppSource app_source(const Application& app);

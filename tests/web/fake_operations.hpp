@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,6 +89,57 @@ class FakeOperations : public engine::Operations {
     pushes.push_back(push);
     return push_refreshes;
   }
+  // The views (routes_application_views.cpp): canned answers, set by the test before the calls.
+  core::Json tree = {{"nodes", core::Json::array()}, {"orphanedNodes", core::Json::array()}, {"hosts", core::Json::array()}};
+  core::Json managed = {{"items", core::Json::array()}};
+  core::Json event_list = {{"items", core::Json::array()}};
+  std::set<std::string> pods;              // the pods in every app's tree
+  std::vector<engine::LogEntry> log_lines;  // what every pod logs; a followed log then waits to be cancelled
+  mutable std::vector<engine::PodLogsRequest> log_requests;
+  std::map<std::string, core::Json> revisions;
+  core::Json resource_tree(const std::string& name) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    return tree;
+  }
+  core::Json managed_resources(const std::string& name) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    return managed;
+  }
+  core::Json events(const std::string& name) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    return event_list;
+  }
+  void check_pod_logs(const std::string& name, const engine::PodLogsRequest& request) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    if (!pods.count(request.pod_name)) {
+      throw engine::ResourceNotFound("application " + name + ": pod " + request.pod_name + " is not in its tree");
+    }
+  }
+  void pod_logs(const std::string& name, const engine::PodLogsRequest& request,
+                const std::function<bool(const engine::LogEntry&)>& on_entry,
+                const std::function<bool()>& cancelled) const override {
+    check_pod_logs(name, request);
+    {
+      std::lock_guard lock(mutex_);
+      log_requests.push_back(request);
+    }
+    for (const auto& line : log_lines) {
+      if (!on_entry(line)) return;
+    }
+    while (request.follow && !cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  core::Json revision_metadata(const std::string& name, const std::string& revision) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    auto it = revisions.find(revision);
+    if (it == revisions.end()) throw engine::ResourceNotFound("application " + name + ": revision " + revision + " not found");
+    return it->second;
+  }
+
   bool ready() const override { return ready_; }
   bool leader() const override { return true; }
 

@@ -17,6 +17,7 @@ void add_stream_routes(Router& router, ApiServices& services, const EventStreamO
 void add_webhook_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
 void add_account_routes(Router& router, ApiServices& services);
+void add_application_view_routes(Router& router, ApiServices& services);
 
 class Api {
  public:

@@ -55,6 +55,14 @@ class Controller final : public Operations {
   void sync(const std::string& name, const SyncRequest& request) override;
   void terminate(const std::string& name) override;
   std::vector<std::string> refresh_for_push(const GitPush& push) override;
+  [[nodiscard]] core::Json resource_tree(const std::string& name) const override;
+  [[nodiscard]] core::Json managed_resources(const std::string& name) const override;
+  [[nodiscard]] core::Json events(const std::string& name) const override;
+  void check_pod_logs(const std::string& name, const PodLogsRequest& request) const override;
+  void pod_logs(const std::string& name, const PodLogsRequest& request,
+                const std::function<bool(const LogEntry&)>& on_entry,
+                const std::function<bool()>& cancelled) const override;
+  [[nodiscard]] core::Json revision_metadata(const std::string& name, const std::string& revision) const override;
   [[nodiscard]] bool ready() const override;
   [[nodiscard]] bool leader() const override;
   [[nodiscard]] Subscription watch_applications(ApplicationChanged changed) override;

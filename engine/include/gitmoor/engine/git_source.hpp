@@ -62,6 +62,15 @@ struct PollResult {
   bool fetched = false;
 };
 
+// A commit as Argo CD's RevisionMetadata shows it.
+struct CommitMetadata {
+  std::string commit;   // full SHA
+  std::string author;   // "Name <email>"
+  std::string date;     // the author date, RFC 3339 UTC
+  std::string message;
+  std::vector<std::string> tags;  // tags pointing at the commit, sorted
+};
+
 class GitSource {
  public:
   explicit GitSource(GitSourceOptions options);
@@ -86,6 +95,10 @@ class GitSource {
   // cache needs to tell that an app's inputs did not change between two commits.
   [[nodiscard]] std::vector<PathInfo> inspect(const Repository& repository, const std::string& commit,
                                               const std::vector<PathQuery>& queries);
+
+  // The commit a revision (SHA, branch, tag, HEAD) names, read from the mirror; a revision the mirror lacks is polled
+  // for first (revision_metadata.cpp). Throws GitError (RevisionNotFound for an unknown revision).
+  [[nodiscard]] CommitMetadata commit_metadata(const Repository& repository, const std::string& revision);
 
   [[nodiscard]] SourceCounters counters() const;
   [[nodiscard]] const GitSourceOptions& options() const { return options_; }

@@ -1,6 +1,8 @@
 #pragma once
 // What the outside (the HTTP API, the CLI through it) may ask of the engine, in Argo CD's words. The Controller
 // implements it; the web module depends only on this interface, so its handlers are tested with a fake.
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,28 @@ namespace gitmoor::engine {
 class ApplicationNotFound : public core::InvalidInput {
  public:
   using core::InvalidInput::InvalidInput;
+};
+
+// A resource, pod or revision the request names is not part of the application (HTTP 404).
+class ResourceNotFound : public core::InvalidInput {
+ public:
+  using core::InvalidInput::InvalidInput;
+};
+
+// GET .../logs: Argo CD's query (PodLogsQuery).
+struct PodLogsRequest {
+  std::string pod_name;
+  std::string container;                    // "" = the pod's only (or default) container
+  std::optional<std::int64_t> tail_lines;
+  std::optional<std::int64_t> since_seconds;
+  bool follow = false;
+};
+
+// One log line (Argo CD's LogEntry).
+struct LogEntry {
+  std::string content;
+  std::string time_stamp;  // RFC 3339 with nanoseconds, as the kubelet wrote it ("" when the line had none)
+  std::string pod_name;
 };
 
 class Operations {
@@ -57,6 +81,41 @@ class Operations {
   virtual std::vector<std::string> refresh_for_push(const GitPush& push) {
     (void)push;
     return {};
+  }
+
+  // Argo CD's ManagedResourcesResponse, {"items": [{group, kind, namespace, name, targetState, liveState,
+  // normalizedLiveState, predictedLiveState, diff, hook, modified}]}; states are JSON strings in which every Secret
+  // value is masked (equal values alike, different values differently). Throws ApplicationNotFound.
+  [[nodiscard]] virtual core::Json managed_resources(const std::string& name) const {
+    throw core::EnvironmentError("application " + name + ": managed resources are not available");
+  }
+  // {"items": [core/v1 Event...]}: the Events of the Application and of the objects in its resource tree, oldest
+  // first, at most a few hundred. Throws ApplicationNotFound.
+  [[nodiscard]] virtual core::Json events(const std::string& name) const {
+    throw core::EnvironmentError("application " + name + ": events are not available");
+  }
+  // Throws ApplicationNotFound, or ResourceNotFound when the pod is not in the app's resource tree: what the logs
+  // route checks before it answers (a followed stream cannot change its status once started).
+  virtual void check_pod_logs(const std::string& name, const PodLogsRequest& request) const {
+    (void)request;
+    throw core::EnvironmentError("application " + name + ": logs are not available");
+  }
+  // The pod's log lines, each handed to `on_entry` (which returns false to stop) as the API server sends them; with
+  // request.follow, until the container ends, `cancelled()` turns true or on_entry refuses. Checks as
+  // check_pod_logs does; throws core::InvalidInput for what the API server refuses (an unknown container).
+  virtual void pod_logs(const std::string& name, const PodLogsRequest& request,
+                        const std::function<bool(const LogEntry&)>& on_entry,
+                        const std::function<bool()>& cancelled) const {
+    (void)on_entry;
+    (void)cancelled;
+    check_pod_logs(name, request);
+  }
+  // Argo CD's RevisionMetadata of a commit of the app's repository, {author, date, message, tags: []}, from the Git
+  // mirror (fetched first when it lacks the revision). Throws ApplicationNotFound, or ResourceNotFound naming an
+  // unknown revision.
+  [[nodiscard]] virtual core::Json revision_metadata(const std::string& name, const std::string& revision) const {
+    (void)revision;
+    throw core::EnvironmentError("application " + name + ": revision metadata is not available");
   }
 
   // True once the engine has loaded its Applications and its caches are filled (for /readyz).
