@@ -54,6 +54,9 @@ class Controller final : public Operations {
   void refresh(const std::string& name, bool hard) override;
   void sync(const std::string& name, const SyncRequest& request) override;
   void terminate(const std::string& name) override;
+  void refresh_and_wait(const std::string& name, bool hard, std::chrono::milliseconds timeout) override;
+  void rollback(const std::string& name, const RollbackRequest& request) override;              // rollback.cpp
+  void delete_application(const std::string& name, const DeleteRequest& request) override;      // app_deletion.cpp
   [[nodiscard]] bool ready() const override;
   [[nodiscard]] bool leader() const override;
 
