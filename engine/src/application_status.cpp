@@ -129,6 +129,7 @@ Json operation_json(const SyncRequest& request) {
   if (request.source.is_object()) sync["source"] = request.source;
   // Argo CD's place for --force: the sync strategy.
   if (request.force) sync["syncStrategy"] = {{"hook", {{"force", true}}}};
+  if (request.apply_only) sync["syncStrategy"] = {{"apply", {{"force", request.force}}}};
   if (!request.resources.empty()) {
     Json resources = Json::array();
     for (const auto& key : request.resources) resources.push_back(key_json(key, ""));
@@ -151,6 +152,7 @@ SyncRequest operation_from(const Json& j) {
   if (const auto it = sync.find("source"); it != sync.end() && it->is_object()) request.source = *it;
   const Json& strategy = get_object(sync, "syncStrategy");
   request.force = get_bool(get_object(strategy, "hook"), "force") || get_bool(get_object(strategy, "apply"), "force");
+  request.apply_only = strategy.contains("apply");
   for (const auto& r : get_array(sync, "resources")) {
     if (r.is_object()) request.resources.push_back(key_from(r));
   }

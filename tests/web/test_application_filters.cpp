@@ -138,7 +138,10 @@ TEST_CASE("sync bodies in Argo CD's shape: strategy, syncOptions.items, resource
   CHECK(argo.resources == std::vector<core::ResourceKey>{{"apps", "Deployment", "game", "web"}});
   CHECK(argo.sync_options == std::vector<std::string>{"ServerSideApply=true", "CreateNamespace=true"});
 
-  CHECK(parse_sync_request(R"({"strategy":{"hook":{"force":true}}})").force);
+  CHECK(argo.apply_only);  // Argo CD's apply strategy: no hooks
+  const auto hook = parse_sync_request(R"({"strategy":{"hook":{"force":true}}})");
+  CHECK(hook.force);
+  CHECK_FALSE(hook.apply_only);
   CHECK_FALSE(parse_sync_request(R"({"strategy":{"hook":{}}})").force);
   CHECK(parse_sync_request(R"({"force":true})").force);  // the earlier flat form
   CHECK(parse_sync_request(R"({"syncOptions":["Replace=true"]})").sync_options == std::vector<std::string>{"Replace=true"});

@@ -36,21 +36,20 @@ core::Json body_object(const std::string& body, const std::string& what) {
   return json;
 }
 
-// strategy: {apply: {force}} or {hook: {force}} (Argo CD's SyncStrategy). True when it asks for force.
-bool strategy_force(const core::Json& json) {
+// strategy: {apply: {force}} or {hook: {force}} (Argo CD's SyncStrategy): sets force, and apply_only for apply.
+void read_strategy(const core::Json& json, engine::SyncRequest& request) {
   const auto it = json.find("strategy");
-  if (it == json.end() || it->is_null()) return false;
+  if (it == json.end() || it->is_null()) return;
   if (!it->is_object()) throw core::InvalidInput("sync request: strategy must be an object ({apply: {force}} or {hook: {force}})");
-  bool force = false;
   for (const auto& [key, value] : it->items()) {
     if (key != "apply" && key != "hook") {
       throw core::InvalidInput("sync request: strategy." + key + " is not a sync strategy (use apply or hook)");
     }
+    if (key == "apply") request.apply_only = true;
     if (value.is_null()) continue;
     if (!value.is_object()) throw core::InvalidInput("sync request: strategy." + key + " must be an object");
-    force = boolean_field(value, "force", "sync request: strategy." + key) || force;
+    request.force = boolean_field(value, "force", "sync request: strategy." + key) || request.force;
   }
-  return force;
 }
 
 // syncOptions: {items: [...]} (Argo CD's SyncOptions) or a plain list; each item `Name=value`.
@@ -88,7 +87,8 @@ engine::SyncRequest parse_sync_request(const std::string& body) {
   request.revision = string_field(json, "revision", "");
   request.prune = boolean_field(json, "prune", "sync request");
   request.dry_run = boolean_field(json, "dryRun", "sync request");
-  request.force = boolean_field(json, "force", "sync request") || strategy_force(json);
+  request.force = boolean_field(json, "force", "sync request");
+  read_strategy(json, request);
   request.sync_options = sync_options(json);
   if (const auto it = json.find("resources"); it != json.end() && !it->is_null()) {
     if (!it->is_array()) throw core::InvalidInput("sync request: resources must be a list");

@@ -52,6 +52,7 @@ struct SyncRequest {
   std::string initiated_by = "automated";       // "automated" or a user name
   std::vector<std::string> sync_options;        // options for this sync only (operation.sync.syncOptions)
   core::Json source;                            // operation.sync.source: a rollback's history source; null = spec's
+  bool apply_only = false;                      // syncStrategy.apply (Argo CD): apply the resources, run no hooks
 };
 
 enum class OperationPhase { Running, Terminating, Failed, Error, Succeeded };
