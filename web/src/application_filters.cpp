@@ -184,8 +184,12 @@ void keep_path(const Json& source, const std::vector<std::string>& path, std::si
   if (!source.is_object()) return;
   const auto it = source.find(path[index]);
   if (it == source.end()) return;
+  // Only what leads somewhere is kept: a key whose paths all end nowhere is left out.
+  Json kept = target.is_object() && target.contains(path[index]) ? target[path[index]] : Json();
+  keep_path(*it, path, index + 1, kept);
+  if (kept.is_null()) return;
   if (!target.is_object()) target = Json::object();
-  keep_path(*it, path, index + 1, target[path[index]]);
+  target[path[index]] = std::move(kept);
 }
 
 }  // namespace
