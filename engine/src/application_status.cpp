@@ -126,8 +126,10 @@ Json operation_json(const SyncRequest& request) {
   put(sync, "revision", request.revision);
   if (request.dry_run) sync["dryRun"] = true;
   if (!request.sync_options.empty()) sync["syncOptions"] = request.sync_options;
+  if (request.source.is_object()) sync["source"] = request.source;
   // Argo CD's place for --force: the sync strategy.
   if (request.force) sync["syncStrategy"] = {{"hook", {{"force", true}}}};
+  if (request.apply_only) sync["syncStrategy"] = {{"apply", {{"force", request.force}}}};
   if (!request.resources.empty()) {
     Json resources = Json::array();
     for (const auto& key : request.resources) resources.push_back(key_json(key, ""));
@@ -147,8 +149,10 @@ SyncRequest operation_from(const Json& j) {
   for (const auto& o : get_array(sync, "syncOptions")) {
     if (o.is_string()) request.sync_options.push_back(o.get<std::string>());
   }
+  if (const auto it = sync.find("source"); it != sync.end() && it->is_object()) request.source = *it;
   const Json& strategy = get_object(sync, "syncStrategy");
   request.force = get_bool(get_object(strategy, "hook"), "force") || get_bool(get_object(strategy, "apply"), "force");
+  request.apply_only = strategy.contains("apply");
   for (const auto& r : get_array(sync, "resources")) {
     if (r.is_object()) request.resources.push_back(key_from(r));
   }
@@ -314,6 +318,8 @@ ApplicationStatus ApplicationStatus::from_json(const core::Json& status) {
   }
   return s;
 }
+
+Json operation_to_json(const SyncRequest& request) { return operation_json(request); }
 
 std::string now_rfc3339() {
   std::time_t now = std::time(nullptr);

@@ -101,6 +101,47 @@ bool ApplicationStore::write_status(const Application& app, const ApplicationSta
   }
 }
 
+bool ApplicationStore::update_finalizers(
+    const Application& app, const std::function<std::vector<std::string>(std::vector<std::string>)>& edit) {
+  auto resource = application_resource(core::GroupVersionKind::from(app.api_version, "Application").group);
+  const std::string path = resource.path(app.ns, app.name);
+  for (int attempt = 0;; ++attempt) {
+    auto live = client_.send({.method = "GET", .path = path});
+    if (live.status == 404) return false;
+    if (live.status >= 400) throw applier::api_error(live, "get " + app.subject());
+    Json object = live.json();
+    std::vector<std::string> current;
+    for (const auto& f : object["metadata"].value("finalizers", Json::array())) {
+      if (f.is_string()) current.push_back(f.get<std::string>());
+    }
+    const auto wanted = edit(current);
+    if (wanted == current) return true;
+    Json patch = {{"metadata",
+                   {{"resourceVersion", object["metadata"].value("resourceVersion", "")},
+                    {"finalizers", wanted.empty() ? Json(nullptr) : Json(wanted)}}}};
+    auto response = client_.send({.method = "PATCH",
+                                  .path = path,
+                                  .body = patch.dump(),
+                                  .content_type = "application/merge-patch+json"});
+    if (response.status < 400) return true;
+    if (response.status == 404) return false;
+    if (response.status != 409 || attempt >= options_.conflict_retries) {
+      throw applier::api_error(response, "update the finalizers of " + app.subject());
+    }
+  }
+}
+
+bool ApplicationStore::remove(const Application& app) {
+  auto resource = application_resource(core::GroupVersionKind::from(app.api_version, "Application").group);
+  auto response = client_.send({.method = "DELETE",
+                                .path = resource.path(app.ns, app.name),
+                                .body = Json{{"propagationPolicy", "Background"}}.dump(),
+                                .content_type = "application/json"});
+  if (response.status == 404) return false;
+  if (response.status >= 400) throw applier::api_error(response, "delete " + app.subject());
+  return true;
+}
+
 std::vector<applier::WatchTarget> ApplicationStore::watch_targets(const std::string& ns) {
   std::vector<applier::WatchTarget> targets;
   for (const auto& group : groups()) {

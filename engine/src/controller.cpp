@@ -300,6 +300,13 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
       const bool source_changed = record.app.manifest.value("spec", Json::object()).value("source", Json::object()) !=
                                   app.manifest.value("spec", Json::object()).value("source", Json::object());
       changed = record.app.manifest.value("spec", Json::object()) != app.manifest.value("spec", Json::object());
+      // Marked deleted (deletionTimestamp), or its finalizers changed: the resources finalizer has work to do.
+      const auto& old_md = record.app.manifest.value("metadata", Json::object());
+      const auto& new_md = app.manifest.value("metadata", Json::object());
+      if (old_md.value("deletionTimestamp", Json()) != new_md.value("deletionTimestamp", Json()) ||
+          old_md.value("finalizers", Json()) != new_md.value("finalizers", Json())) {
+        changed = true;
+      }
       if (changed) ++record.spec_changes;
       if (source_changed) record.needs_poll = true;
       record.app = std::move(app);
@@ -400,7 +407,20 @@ Json Controller::Impl::application_json(const AppRecord& record) const {
   if (record.app.origin == ApplicationOrigin::File) {
     metadata["annotations"] = {{"gitmoor.dev/source-file", record.app.file}};
   }
+  // What a client filters and acts on (labels for selectors; deletionTimestamp and finalizers while deleting).
+  const auto& source_md = record.app.manifest.value("metadata", Json::object());
+  for (const char* field : {"labels", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+                            "finalizers"}) {
+    if (const auto it = source_md.find(field); it != source_md.end() && !it->is_null()) metadata[field] = *it;
+  }
+  if (const auto it = source_md.find("annotations"); it != source_md.end() && it->is_object()) {
+    for (const auto& [key, value] : it->items()) {
+      if (key != "kubectl.kubernetes.io/last-applied-configuration") metadata["annotations"][key] = value;
+    }
+  }
   out["metadata"] = std::move(metadata);
+  // A sync asked for and not started yet shows as Argo CD's top-level `operation`.
+  if (record.requested_sync) out["operation"] = operation_to_json(*record.requested_sync);
   out["spec"] = record.app.manifest.value("spec", Json::object());
   out["status"] = record.status.to_json();
   return out;
@@ -469,6 +489,7 @@ void Controller::sync(const std::string& name, const SyncRequest& request) {
     auto it = impl_->apps.find(name);
     if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
     auto& record = *it->second;
+    if (being_deleted(record.app)) throw core::InvalidInput("application " + name + " is being deleted");
     const auto& op = record.status.operation_state;
     if (record.running != nullptr || record.requested_sync || record.request_taken ||
         (op && !is_completed(op->phase))) {
@@ -478,6 +499,23 @@ void Controller::sync(const std::string& name, const SyncRequest& request) {
     record.needs_poll = true;  // a manual sync deploys what Git says now
   }
   impl_->queue.add(name);
+}
+
+void Controller::refresh_and_wait(const std::string& name, bool hard, std::chrono::milliseconds timeout) {
+  std::shared_ptr<AppRecord> record;
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->apps.find(name);
+    if (it == impl_->apps.end()) throw ApplicationNotFound("application " + name + " not found");
+    record = it->second;
+    record->needs_poll = true;
+    (void)hard;  // as refresh(): rendered output is keyed by commit and inputs
+    ticket = ++record->refresh_asked;
+  }
+  impl_->queue.add(name);
+  std::unique_lock lock(impl_->mutex);
+  impl_->reconciled.wait_for(lock, timeout, [&] { return record->refresh_done >= ticket || impl_->stopping.load(); });
 }
 
 void Controller::terminate(const std::string& name) {

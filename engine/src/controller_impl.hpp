@@ -72,6 +72,9 @@ struct AppRecord {
   } last_compare;
   std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
+  // refresh_and_wait: refreshes asked, and the newest one a finished reconcile had seen when it started.
+  std::uint64_t refresh_asked = 0;
+  std::uint64_t refresh_done = 0;
 
   // Takes a poll's outcome (caller holds Impl::mutex): good manifests replace the last ones; an error is kept apart
   // and leaves the last good manifests in place, so nothing is pruned on it.
@@ -96,6 +99,7 @@ struct Controller::Impl {
 
   mutable std::mutex mutex;
   std::condition_variable live_changed;  // notified on every live event: a running sync re-checks health
+  std::condition_variable reconciled;    // notified when a reconcile ends (refresh_and_wait)
   std::map<std::string, std::shared_ptr<AppRecord>> apps;
   std::string files_fingerprint;
   std::map<std::string, std::string> file_errors;  // file → error, logged once per change
@@ -159,7 +163,13 @@ struct Controller::Impl {
   // The app's live objects whose tracking id is exactly its own, decoded.
   std::vector<core::Object> owned_live(const Application& app) const;
   core::Json tree_of(const std::string& name);
+  // app_deletion.cpp: an Application marked deleted that carries a resources finalizer: delete its resources, highest
+  // sync wave first, then take the finalizer off so the API server removes it.
+  void finalize_deletion(const std::shared_ptr<AppRecord>& record, const Application& app);
 };
+
+// True once the Application has metadata.deletionTimestamp (the API server waits for its finalizers).
+bool being_deleted(const Application& app);
 
 AppSource app_source(const Application& app);
 // Hands memory the allocator holds but nothing uses back to the system (glibc; after a poll or a sync).

@@ -39,6 +39,15 @@ std::chrono::milliseconds retry_backoff(const RetryPolicy& retry, int attempt) {
   return std::min(wait, retry.max_duration);
 }
 
+// `app` with spec.source replaced (a rollback's history source); its credentials stay when the repository is the same.
+Application with_source(const Application& app, const Json& source) {
+  Json manifest = app.manifest;
+  manifest["spec"]["source"] = source;
+  auto out = parse_application(manifest, app.origin, app.subject());
+  if (out.source.repo_url == app.source.repo_url) out.repository = app.repository;
+  return out;
+}
+
 }  // namespace
 
 // Polls Git for this app alone (refresh, first compare, spec change). Keeps the last good manifests on an error.
@@ -58,10 +67,31 @@ void Controller::Impl::reconcile(const std::string& name) {
 
   Application app;
   bool needs_poll = false;
+  std::uint64_t refresh_seen = 0;
   {
     std::lock_guard lock(mutex);
     app = record->app;
     needs_poll = record->needs_poll || !record->manifests;
+    refresh_seen = record->refresh_asked;
+  }
+  // However this reconcile ends, the refreshes asked before it started are answered (refresh_and_wait).
+  struct AnswerRefresh {
+    Controller::Impl& impl;
+    AppRecord& record;
+    std::uint64_t seen;
+    ~AnswerRefresh() {
+      {
+        std::lock_guard lock(impl.mutex);
+        record.refresh_done = std::max(record.refresh_done, seen);
+      }
+      impl.reconciled.notify_all();
+    }
+  } answer_refresh{*this, *record, refresh_seen};
+
+  // Marked deleted: no compare, no sync; the resources finalizer (if ours) deletes the app's resources.
+  if (being_deleted(app)) {
+    finalize_deletion(record, app);
+    return;
   }
   const std::string now = now_rfc3339();
 
@@ -229,9 +259,14 @@ void Controller::Impl::reconcile(const std::string& name) {
 
   // A sync to another revision than the app's targetRevision (Argo CD's `sync --revision`): that commit is deployed
   // once; the next compare is against targetRevision again and shows the difference.
-  if (!request.revision.empty() && request.revision != app.source.target_revision && request.revision != commit) {
+  // A rollback names the source of its history entry (path, helm values, ... as they were then).
+  const bool other_source = request.source.is_object() &&
+                            request.source != app.manifest.value("spec", Json::object()).value("source", Json::object());
+  if (other_source ||
+      (!request.revision.empty() && request.revision != app.source.target_revision && request.revision != commit)) {
     auto source = app_source(app);
-    source.target_revision = request.revision;
+    if (other_source) source = app_source(with_source(app, request.source));
+    if (!request.revision.empty()) source.target_revision = request.revision;
     auto result = poller.poll({source}).front();
     if (!result.ok()) {
       const std::string message = error_message(result.error);
@@ -273,6 +308,13 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
       .wave_timeout = options.wave_timeout,
       .wave_delay = options.wave_delay,
   };
+  // syncOptions given with this sync (the API's syncOptions.items) count as if the app's policy listed them.
+  const auto option = [&](std::string_view name) {
+    return policy.has_option(name) || SyncPolicy{.sync_options = request.sync_options}.has_option(name);
+  };
+  sync_options.create_namespace = option("CreateNamespace=true");
+  sync_options.prune_last = option("PruneLast=true");
+  if (option("Replace=true") || option("Force=true")) sync_options.request.force = true;
   if (policy.has_option("Replace=true") || policy.has_option("Force=true")) sync_options.request.force = true;
 
   const std::string started_at = now_rfc3339();
@@ -350,6 +392,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
         entry.deployed_at = state.finished_at;
         entry.deploy_started_at = started_at;
         entry.source = app.manifest.value("spec", Json::object()).value("source", Json::object());
+        if (request.source.is_object()) entry.source = request.source;  // a rollback deployed that source
         status.add_history(std::move(entry), app.revision_history_limit);
       }
     } else {

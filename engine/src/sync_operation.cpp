@@ -134,7 +134,9 @@ struct SyncOperation::Impl {
     auto objects = resources.prepare(std::move(desired), options.app, options.ns);
     desired = std::move(objects);
     const bool selective = !options.request.resources.empty();
-    plan = plan_sync(desired, {.run_hooks = !dry_run() && !selective, .only = options.request.resources});
+    // Hooks run on a full, real sync with the hook strategy (Argo CD's default; its apply strategy runs none).
+    const bool hooks = !dry_run() && !selective && !options.request.apply_only;
+    plan = plan_sync(desired, {.run_hooks = hooks, .only = options.request.resources});
 
     if (options.create_namespace) main_stages.push_back({.kind = Stage::Kind::CreateNamespace});
     bool pruned = !options.request.prune;

@@ -2,6 +2,7 @@
 // An engine::Operations that records what it was asked and answers from a map: the web tests' stand-in for the
 // Controller.
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,12 @@ class FakeOperations : public engine::Operations {
                              {"status", {{"sync", {{"status", sync_status}}}}}};
     }
     events.changed(name);
+  }
+
+  // Replaces (or adds) an Application as given: labels, health, history for the filter and rollback tests.
+  void put(const std::string& name, core::Json app) {
+    std::lock_guard lock(mutex_);
+    apps_[name] = std::move(app);
   }
 
   std::vector<core::Json> list_applications() const override {
@@ -140,6 +147,38 @@ class FakeOperations : public engine::Operations {
     return it->second;
   }
 
+  void refresh_and_wait(const std::string& name, bool hard, std::chrono::milliseconds timeout) override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    refreshes.emplace_back(name, hard);
+    waited_refreshes.push_back(timeout);
+  }
+  // Like the Controller: refused while auto-sync is on (409), an unknown history id is InvalidArgument (400).
+  void rollback(const std::string& name, const engine::RollbackRequest& request) override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    const auto& app = apps_.at(name);
+    if (app.value("spec", core::Json::object()).value("syncPolicy", core::Json::object()).contains("automated")) {
+      throw core::InvalidInput("application " + name + ": rollback cannot be initiated when auto-sync is enabled");
+    }
+    bool found = false;
+    for (const auto& entry : app.value("status", core::Json::object()).value("history", core::Json::array())) {
+      found = found || entry.value("id", -1LL) == request.id;
+    }
+    if (!found) {
+      throw engine::InvalidArgument("application " + name + " does not have deployment with id " +
+                                    std::to_string(request.id));
+    }
+    rollbacks.emplace_back(name, request);
+  }
+  void delete_application(const std::string& name, const engine::DeleteRequest& request) override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    if (apps_.at(name)["metadata"].contains("annotations")) {
+      throw engine::InvalidArgument("application " + name + " comes from the --apps file, not from a custom resource");
+    }
+    deletions.emplace_back(name, request);
+  }
   bool ready() const override { return ready_; }
   bool leader() const override { return true; }
 
@@ -153,6 +192,9 @@ class FakeOperations : public engine::Operations {
   std::vector<std::pair<std::string, bool>> refreshes;
   std::vector<std::pair<std::string, engine::SyncRequest>> syncs;
   std::vector<std::string> terminations;
+  std::vector<std::chrono::milliseconds> waited_refreshes;
+  std::vector<std::pair<std::string, engine::RollbackRequest>> rollbacks;
+  std::vector<std::pair<std::string, engine::DeleteRequest>> deletions;
   std::set<std::string> running;
   std::vector<engine::GitPush> pushes;       // refresh_for_push calls (the webhook)
   std::vector<std::string> push_refreshes;   // what refresh_for_push answers

@@ -46,7 +46,7 @@ TEST_CASE("GET /api/v1/applications lists every Application under items", "[web]
   test::FakeOperations ops;
   auto empty = call(ops, http::verb::get, "/api/v1/applications");
   CHECK(empty.result() == http::status::ok);
-  CHECK(json_of(empty) == core::Json{{"items", core::Json::array()}});
+  CHECK(json_of(empty) == core::Json{{"items", core::Json::array()}, {"metadata", {{"resourceVersion", "0"}}}});
 
   ops.add("guestbook");
   ops.add("tetris", "OutOfSync");
@@ -97,13 +97,15 @@ TEST_CASE("POST refresh queues a normal or hard refresh (202), 404 for an unknow
   CHECK(ops.refreshes.size() == 3);
 }
 
-TEST_CASE("POST sync passes the options through, 409 while an operation runs, 404 for an unknown app", "[web][routes]") {
+TEST_CASE("POST sync passes the options through and answers the app, 409 while an operation runs, 404 for an unknown app", "[web][routes]") {
   test::FakeOperations ops;
   ops.add("tetris");
   ops.add("guestbook");
 
   SECTION("no body: a full sync with defaults") {
-    CHECK(call(ops, http::verb::post, "/api/v1/applications/guestbook/sync").result() == http::status::accepted);
+    auto response = call(ops, http::verb::post, "/api/v1/applications/guestbook/sync");
+    CHECK(response.result() == http::status::ok);
+    CHECK(json_of(response)["metadata"]["name"] == "guestbook");  // Argo CD answers with the Application
     REQUIRE(ops.syncs.size() == 1);
     const auto& request = ops.syncs[0].second;
     CHECK(request.revision.empty());
@@ -116,7 +118,7 @@ TEST_CASE("POST sync passes the options through, 409 while an operation runs, 40
                          R"({"revision":"abc123","prune":true,"dryRun":true,"force":true,
                              "resources":[{"group":"apps","kind":"Deployment","namespace":"game","name":"backend"},
                                           {"kind":"Service","namespace":"game","name":"frontend"}]})");
-    CHECK(response.result() == http::status::accepted);
+    CHECK(response.result() == http::status::ok);
     REQUIRE(ops.syncs.size() == 1);
     const auto& [name, request] = ops.syncs[0];
     CHECK(name == "tetris");
@@ -161,7 +163,7 @@ TEST_CASE("POST terminate: 202 while an operation runs, 409 when none does, 404 
   CHECK(idle.result() == http::status::conflict);
   CHECK_THAT(error_of(idle), Catch::Contains("no operation"));
 
-  REQUIRE(call(ops, http::verb::post, "/api/v1/applications/tetris/sync").result() == http::status::accepted);
+  REQUIRE(call(ops, http::verb::post, "/api/v1/applications/tetris/sync").result() == http::status::ok);
   CHECK(call(ops, http::verb::post, "/api/v1/applications/tetris/terminate").result() == http::status::accepted);
   CHECK(ops.terminations == std::vector<std::string>{"tetris"});
   CHECK(call(ops, http::verb::post, "/api/v1/applications/pacman/terminate").result() == http::status::not_found);
@@ -177,7 +179,9 @@ TEST_CASE("wrong methods are 405 with Allow, unknown paths 404, all errors JSON"
   };
   for (const auto& c : {Case{http::verb::post, "/healthz", "GET"}, Case{http::verb::delete_, "/readyz", "GET"},
                         Case{http::verb::post, "/api/v1/applications", "GET"},
-                        Case{http::verb::put, "/api/v1/applications/tetris", "GET"},
+                        Case{http::verb::put, "/api/v1/applications/tetris", "DELETE, GET"},
+                        Case{http::verb::get, "/api/v1/applications/tetris/rollback", "POST"},
+                        Case{http::verb::get, "/api/v1/applications/tetris/operation", "DELETE"},
                         Case{http::verb::get, "/api/v1/applications/tetris/sync", "POST"},
                         Case{http::verb::delete_, "/api/v1/applications/tetris/refresh", "POST"}}) {
     INFO(c.target);
@@ -187,7 +191,7 @@ TEST_CASE("wrong methods are 405 with Allow, unknown paths 404, all errors JSON"
     CHECK_THAT(error_of(response), Catch::Contains(c.target));
   }
   for (const char* target : {"/", "/api", "/api/v2/applications", "/api/v1/projects",
-                                   "/api/v1/applications/tetris/rollback", "/api/v1/applications/tetris/sync/x"}) {
+                                   "/api/v1/applications/tetris/history", "/api/v1/applications/tetris/sync/x"}) {
     INFO(target);
     auto response = call(ops, http::verb::get, target);
     CHECK(response.result() == http::status::not_found);

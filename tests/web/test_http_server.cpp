@@ -83,7 +83,7 @@ TEST_CASE("the server binds port 0, answers the API and keeps a connection alive
   CHECK(list.result() == http::status::ok);
   CHECK(core::Json::parse(list.body())["items"][0]["metadata"]["name"] == "tetris");
   auto sync = connection.request(http::verb::post, "/api/v1/applications/tetris/sync", R"({"prune":true})");
-  CHECK(sync.result() == http::status::accepted);
+  CHECK(sync.result() == http::status::ok);
   auto conflict = connection.request(http::verb::post, "/api/v1/applications/tetris/sync");
   CHECK(conflict.result() == http::status::conflict);
   // Connection: close is honoured.

@@ -51,6 +51,8 @@ struct SyncRequest {
   std::vector<core::ResourceKey> resources;     // empty = all
   std::string initiated_by = "automated";       // "automated" or a user name
   std::vector<std::string> sync_options;        // options for this sync only (operation.sync.syncOptions)
+  core::Json source;                            // operation.sync.source: a rollback's history source; null = spec's
+  bool apply_only = false;                      // syncStrategy.apply (Argo CD): apply the resources, run no hooks
 };
 
 enum class OperationPhase { Running, Terminating, Failed, Error, Succeeded };
@@ -102,6 +104,9 @@ struct ApplicationStatus {
   // Reads what to_json wrote (and what Argo CD writes); unknown fields are ignored, a malformed field is skipped.
   static ApplicationStatus from_json(const core::Json& status);
 };
+
+// Argo CD's Operation {sync: {revision, prune, dryRun, syncStrategy, resources, syncOptions, source}, initiatedBy}.
+core::Json operation_to_json(const SyncRequest& request);
 
 // RFC 3339 UTC with seconds, e.g. 2026-11-26T18:20:26Z.
 std::string now_rfc3339();

@@ -2,6 +2,7 @@
 // Applications as custom resources (DESIGN.md decision 7): listed from a namespace, watched through a LiveCache
 // target, and their status written to the status subresource. gitmoor.dev Applications always; argoproj.io ones
 // when asked (`--argocd-applications`). A group whose CRD is not installed simply has no Applications.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,14 @@ class ApplicationStore {
   // nothing when the live status already equals it. Returns false when the Application no longer exists; throws
   // applier::ApiError for other failures (or when conflicts persist past conflict_retries).
   bool write_status(const Application& app, const ApplicationStatus& status);
+
+  // Rewrites the live Application's metadata.finalizers with `edit` (current list in, new list out): a merge patch
+  // guarded by the live resourceVersion, retried on 409 Conflict; nothing is written when the list is unchanged.
+  // Returns false when the Application no longer exists; throws applier::ApiError otherwise.
+  bool update_finalizers(const Application& app,
+                         const std::function<std::vector<std::string>(std::vector<std::string>)>& edit);
+  // DELETE the Application (with finalizers on, the server only marks it deleted). False when it was already gone.
+  bool remove(const Application& app);
 
   // What a LiveCache watches to see Applications come, change and go in `ns` ("" = all): one target per group
   // whose CRD is installed now (probed with a one-item list), since a LiveCache's initial list of a resource the

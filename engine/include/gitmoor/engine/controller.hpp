@@ -63,6 +63,9 @@ class Controller final : public Operations {
                 const std::function<bool(const LogEntry&)>& on_entry,
                 const std::function<bool()>& cancelled) const override;
   [[nodiscard]] core::Json revision_metadata(const std::string& name, const std::string& revision) const override;
+  void refresh_and_wait(const std::string& name, bool hard, std::chrono::milliseconds timeout) override;
+  void rollback(const std::string& name, const RollbackRequest& request) override;              // rollback.cpp
+  void delete_application(const std::string& name, const DeleteRequest& request) override;      // app_deletion.cpp
   [[nodiscard]] bool ready() const override;
   [[nodiscard]] bool leader() const override;
   [[nodiscard]] Subscription watch_applications(ApplicationChanged changed) override;
