@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -121,6 +122,7 @@ struct HttpServer::Impl {
   Impl(ApiServices services, HttpServerOptions opts)
       : options(std::move(opts)),
         api(std::move(services), options.streams),
+        handlers(static_cast<std::size_t>(std::max(1, options.handler_threads))),
         listen_strand(asio::make_strand(ioc)) {}
 
   asio::awaitable<void> do_listen();
@@ -137,6 +139,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   Api api;
   std::unique_ptr<TlsCredentials> tls;
+  asio::thread_pool handlers;  // runs api.handle (see HttpServerOptions::handler_threads)
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> listen_strand;
   std::optional<tcp::acceptor> acceptor;
@@ -291,7 +294,12 @@ asio::awaitable<void> HttpServer::Impl::serve_requests(Stream& stream, std::shar
       boost::system::error_code peer_error;
       const auto peer = connection->transport().socket().remote_endpoint(peer_error);
       if (!peer_error) info.peer_address = peer.address().to_string();
-      auto reply = api.handle(request, info);
+      // On the handler pool; the session's coroutine resumes on its strand with the reply.
+      auto handled = co_await asio::co_spawn(
+          handlers,
+          [this, &request, &info]() -> asio::awaitable<std::optional<Reply>> { co_return api.handle(request, info); },
+          asio::use_awaitable);
+      auto& reply = *handled;
       if (reply.stream) {
         co_await write_stream(stream, connection, std::move(reply.response), std::move(reply.stream));
         break;  // a streamed response ends its connection

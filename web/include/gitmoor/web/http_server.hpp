@@ -27,7 +27,10 @@ struct EventStreamOptions {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port (see HttpServer::port())
-  int threads = 1;         // threads running the io_context
+  int threads = 1;         // threads running the io_context (they only move bytes)
+  // Threads running the route handlers, which may block: a refresh waiting for its compare, a login's scrypt, a read
+  // of events or logs from the API server. A slow handler then never stalls the other connections.
+  int handler_threads = 8;
   // A connection idle this long, or a request (or response) taking longer, is closed. A streamed response is not
   // limited, but one write that makes no progress this long drops the client.
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
