@@ -11,21 +11,33 @@ namespace gitmoor::engine {
 using core::Json;
 
 Json managed_resources_json(const std::vector<core::Object>& desired, const std::vector<core::Object>& live,
-                            const differ::AppDiff& diff) {
+                            const differ::AppDiff& diff, const differ::DiffOptions& options) {
   std::map<core::ResourceKey, const core::Object*> desired_by_key, live_by_key;
+  std::vector<const core::Object*> all;
   for (const auto& object : desired) {
     if (hook_type(object).empty()) desired_by_key[object.key()] = &object;
+    all.push_back(&object);
   }
-  for (const auto& object : live) live_by_key[object.key()] = &object;
+  for (const auto& object : live) {
+    live_by_key[object.key()] = &object;
+    all.push_back(&object);
+  }
+  const auto hpa_targets = differ::hpa_targets(all);
 
   Json items = Json::array();
   for (const auto& resource : diff.resources) {
     const auto d = desired_by_key.find(resource.key);
     const auto l = live_by_key.find(resource.key);
     Json target = d == desired_by_key.end() ? Json() : d->second->json();
-    Json live_state = l == live_by_key.end() || resource.live.is_null() ? Json() : l->second->json();
+    Json live_state = l == live_by_key.end() ? Json() : l->second->json();
     Json normalized = resource.live;
     Json predicted = resource.predicted;
+    if (normalized.is_null() && predicted.is_null() && d != desired_by_key.end() && l != live_by_key.end()) {
+      // In sync by the packed check, which keeps no states: the full diff gives them.
+      auto full = differ::diff_resource(d->second, l->second, options, hpa_targets);
+      normalized = std::move(full.live);
+      predicted = std::move(full.predicted);
+    }
     mask_secret_values({&target, &live_state, &normalized, &predicted});
 
     Json item{{"group", resource.key.group},

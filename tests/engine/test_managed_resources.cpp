@@ -118,3 +118,29 @@ TEST_CASE("managed-resources gives a missing resource's live states as null", "[
   CHECK(out["items"][0]["predictedLiveState"] != "null");
   CHECK_FALSE(out["items"][0].contains("diff"));
 }
+
+TEST_CASE("managed-resources gives an in-sync resource its states, equal on both sides, though the quick check kept none",
+          "[engine][managed]") {
+  const auto desired = yaml_object(R"(
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: game, annotations: {gitmoor.dev/tracking-id: "app:/ConfigMap:game/settings"}}
+data: {level: "3"}
+)");
+  auto live_json = desired.json();
+  live_json["metadata"]["uid"] = "u-1";
+  live_json["metadata"]["resourceVersion"] = "7";
+  const core::Object live(live_json);
+  // What the engine's packed comparison reports for a pair in sync: the status, no states.
+  differ::AppDiff diff;
+  diff.resources.push_back({desired.key(), differ::SyncStatus::Synced, {}, Json(), Json()});
+
+  const auto items = engine::managed_resources_json({desired}, {live}, diff)["items"];
+  REQUIRE(items.size() == 1);
+  const auto normalized = Json::parse(items[0]["normalizedLiveState"].get<std::string>());
+  const auto predicted = Json::parse(items[0]["predictedLiveState"].get<std::string>());
+  CHECK(normalized["data"]["level"] == "3");
+  CHECK(normalized == predicted);
+  CHECK(Json::parse(items[0]["liveState"].get<std::string>())["metadata"]["resourceVersion"] == "7");
+  CHECK(items[0]["modified"] == false);
+}

@@ -45,7 +45,7 @@ TEST_CASE("serve: a stream client hears of a new Application, its compare and it
   });
   REQUIRE_FALSE(compared.is_null());
 
-  REQUIRE(http_request(env.api(), "POST", "/api/v1/applications/watched/sync", "{}").status == 202);
+  REQUIRE(http_request(env.api(), "POST", "/api/v1/applications/watched/sync", "{}").status == 200);
   auto synced = wait_frame(client, "watched", [](const Json& r) {
     return r["type"] == "MODIFIED" && sync_status(r["application"]) == "Synced" &&
            r["application"]["status"].value("operationState", Json::object()).value("phase", "") == "Succeeded";
