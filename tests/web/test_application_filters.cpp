@@ -69,18 +69,6 @@ TEST_CASE("a bad label selector is refused naming the selector and the problem",
   }
 }
 
-TEST_CASE("repository URLs compare however they are written", "[web][filters]") {
-  const auto canonical = normalize_repo_url("https://github.com/acme/tetris");
-  CHECK(canonical == "github.com/acme/tetris");
-  for (const char* url : {"https://GitHub.com/acme/tetris.git", "https://github.com/acme/tetris/",
-                          "ssh://git@github.com/acme/tetris.git", "git@github.com:acme/tetris.git",
-                          "http://user@github.com/acme/tetris"}) {
-    INFO(url);
-    CHECK(normalize_repo_url(url) == canonical);
-  }
-  CHECK(normalize_repo_url("https://github.com/acme/pacman") != canonical);
-}
-
 TEST_CASE("the list filter combines selector, repo, sync, health, project, name and search", "[web][filters]") {
   const auto tetris = app("tetris", {{"team", "games"}}, "https://github.com/acme/tetris.git", "Synced", "Healthy");
   const auto pacman = app("pacman", {{"team", "games"}}, "git@github.com:acme/pacman", "OutOfSync", "Degraded");

@@ -86,6 +86,22 @@ TEST_CASE("failed logins are throttled per user and per client in a sliding wind
   CHECK_FALSE(throttle.retry_after("someone-else", "10.0.0.2", t0 + std::chrono::seconds(5)));
 }
 
+TEST_CASE("an attempt counts before its password is checked, so parallel guesses cannot pass the limit", "[web][auth]") {
+  LoginThrottle throttle({.failures_per_user = 3, .failures_per_client = 100, .window = std::chrono::seconds(10)});
+  const auto t0 = LoginThrottle::Clock::time_point{} + std::chrono::hours(1);
+  // Three attempts in flight at once (none has finished its scrypt): a fourth is refused already.
+  std::vector<LoginThrottle::Attempt> in_flight;
+  for (int i = 0; i < 3; ++i) {
+    in_flight.push_back(throttle.begin_attempt("admin", "10.0.0." + std::to_string(i), t0 + std::chrono::milliseconds(i)));
+    CHECK_FALSE(in_flight.back().retry_after);
+  }
+  CHECK(throttle.begin_attempt("admin", "10.0.0.9", t0 + std::chrono::milliseconds(5)).retry_after);
+  // One of them had the right password: it is taken back, and one more attempt may start.
+  throttle.forgive("admin", "10.0.0.1", in_flight[1].at);
+  CHECK_FALSE(throttle.begin_attempt("admin", "10.0.0.9", t0 + std::chrono::milliseconds(6)).retry_after);
+  CHECK(throttle.begin_attempt("admin", "10.0.0.9", t0 + std::chrono::milliseconds(7)).retry_after);
+}
+
 TEST_CASE("gitmoor-cm and gitmoor-secret become accounts, roles, API keys and the anonymous switch", "[web][auth]") {
   std::vector<std::string> problems;
   const auto settings = parse_auth_settings(

@@ -1,5 +1,7 @@
 #include "application_filters.hpp"
 
+#include "gitmoor/engine/repo_url.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -226,20 +228,10 @@ bool labels_match(const std::vector<LabelRequirement>& selector, const Json& lab
   return true;
 }
 
-std::string normalize_repo_url(std::string_view url) {
-  std::string text = lower(trim(url));
-  if (const auto scheme = text.find("://"); scheme != std::string::npos) {
-    text = text.substr(scheme + 3);
-    if (const auto at = text.find('@'); at != std::string::npos && at < text.find('/')) text = text.substr(at + 1);
-  } else if (const auto colon = text.find(':'); colon != std::string::npos && text.find('/') > colon) {
-    // scp-like: git@host:owner/repo
-    text = text.substr(0, colon) + "/" + text.substr(colon + 1);
-    if (const auto at = text.find('@'); at != std::string::npos && at < text.find('/')) text = text.substr(at + 1);
-  }
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  if (text.size() > 4 && text.ends_with(".git")) text.resize(text.size() - 4);
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return text;
+bool ApplicationFilter::matches(const std::string& app_name, const Json& labels) const {
+  if (!name.empty() && app_name != name) return false;
+  if (!search.empty() && app_name.find(search) == std::string::npos) return false;
+  return labels_match(selector, labels);
 }
 
 bool ApplicationFilter::matches(const Json& app) const {
@@ -249,7 +241,7 @@ bool ApplicationFilter::matches(const Json& app) const {
   if (!labels_match(selector, at(app, {"metadata", "labels"}))) return false;
   if (!repos.empty()) {
     std::string repo = string_at(app, {"spec", "source", "repoURL"});
-    if (repos.count(normalize_repo_url(repo)) == 0) return false;
+    if (repos.count(engine::normalize_repo_url(repo)) == 0) return false;
   }
   if (!projects.empty()) {
     auto project = string_at(app, {"spec", "project"});
@@ -270,7 +262,7 @@ ApplicationFilter parse_application_filter(const std::string& query) {
     filter.selector.insert(filter.selector.end(), parsed.begin(), parsed.end());
   }
   for (const auto& repo : query_values(query, "repo")) {
-    if (!trim(repo).empty()) filter.repos.insert(normalize_repo_url(repo));
+    if (!trim(repo).empty()) filter.repos.insert(engine::normalize_repo_url(repo));
   }
   for (const auto& value : list_values(query, "sync")) filter.sync.insert(lower(value));
   for (const auto& value : list_values(query, "health")) filter.health.insert(lower(value));

@@ -24,13 +24,9 @@ std::vector<LabelRequirement> parse_label_selector(std::string_view text);
 // True when `labels` (metadata.labels, an object or null) meets every requirement.
 bool labels_match(const std::vector<LabelRequirement>& selector, const core::Json& labels);
 
-// A repository URL in a comparable form: https, ssh and scp-like forms of one repository agree, as do case, a
-// trailing slash and `.git` ("https://GitHub.com/a/b.git/" → "github.com/a/b").
-std::string normalize_repo_url(std::string_view url);
-
 struct ApplicationFilter {
   std::vector<LabelRequirement> selector;
-  std::set<std::string> repos;     // normalized; empty = any
+  std::set<std::string> repos;     // engine::normalize_repo_url forms; empty = any
   std::set<std::string> sync;      // lower-cased sync statuses; empty = any
   std::set<std::string> health;    // lower-cased health statuses; empty = any
   std::set<std::string> projects;  // empty = any
@@ -39,6 +35,8 @@ struct ApplicationFilter {
 
   // `app` is an Application as Operations::list_applications returns it.
   [[nodiscard]] bool matches(const core::Json& app) const;
+  // The part an event stream can check from a name and metadata.labels alone (name, search, selector).
+  [[nodiscard]] bool matches(const std::string& app_name, const core::Json& labels) const;
 };
 
 // Reads the filter from a query string. Parameters may repeat and hold comma-separated lists

@@ -186,8 +186,9 @@ std::shared_ptr<const AuthSettings> AuthService::settings() const {
 
 AuthService::Session AuthService::login(const std::string& username, const std::string& password,
                                         const std::string& client) {
-  if (const auto wait = throttle_.retry_after(username, client)) {
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait);
+  const auto attempt = throttle_.begin_attempt(username, client);
+  if (attempt.retry_after) {
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*attempt.retry_after);
     throw AuthError(http::status::too_many_requests,
                     "too many failed logins: try again in " + std::to_string(seconds.count()) + " s", seconds);
   }
@@ -198,10 +199,8 @@ AuthService::Session AuthService::login(const std::string& username, const std::
   const bool ok = password.size() <= kMaxPasswordLength &&
                   verify_password(password, can_log_in ? account->password_hash : dummy_hash_, options_.password_hash) &&
                   can_log_in;
-  if (!ok) {
-    throttle_.record_failure(username, client);
-    throw AuthError(http::status::unauthorized, kInvalidLogin);
-  }
+  if (!ok) throw AuthError(http::status::unauthorized, kInvalidLogin);  // counted by begin_attempt
+  throttle_.forgive(username, client, attempt.at);
   TokenClaims claims;
   claims.subject = username;
   claims.id = random_token(16);
@@ -370,8 +369,9 @@ void AuthService::change_password(const Principal& principal, std::string name, 
                                   const std::string& new_password, const std::string& client) {
   if (name.empty()) name = principal.name;
   require_self_or_admin(principal, name, "change the password");
-  if (const auto wait = throttle_.retry_after(principal.name, client)) {
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait);
+  const auto attempt = throttle_.begin_attempt(principal.name, client);
+  if (attempt.retry_after) {
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*attempt.retry_after);
     throw AuthError(http::status::too_many_requests,
                     "too many failed password checks: try again in " + std::to_string(seconds.count()) + " s", seconds);
   }
@@ -383,10 +383,8 @@ void AuthService::change_password(const Principal& principal, std::string name, 
                                   self && !self->password_hash.empty() ? self->password_hash : dummy_hash_,
                                   options_.password_hash) &&
                   self && !self->password_hash.empty();
-  if (!ok) {
-    throttle_.record_failure(principal.name, client);
-    throw AuthError(http::status::bad_request, "current password does not match");
-  }
+  if (!ok) throw AuthError(http::status::bad_request, "current password does not match");  // counted by begin_attempt
+  throttle_.forgive(principal.name, client, attempt.at);
   const auto* target = current->account(name);
   if (!target) throw AuthError(http::status::not_found, "account " + name + " not found");
   if (!target->login) {

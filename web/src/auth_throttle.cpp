@@ -1,6 +1,8 @@
 // See auth_throttle.hpp.
 #include "auth_throttle.hpp"
 
+#include <algorithm>
+
 namespace gitmoor::web::auth {
 
 namespace {
@@ -45,6 +47,34 @@ void LoginThrottle::record_failure(const std::string& user, const std::string& c
   if (by_client_.size() > kPruneAbove) prune(by_client_, now);
   by_user_[user].push_back(now);
   by_client_[client].push_back(now);
+}
+
+LoginThrottle::Attempt LoginThrottle::begin_attempt(const std::string& user, const std::string& client,
+                                                    Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto by_user = wait(by_user_, user, options_.failures_per_user, now);
+  auto by_client = wait(by_client_, client, options_.failures_per_client, now);
+  if (by_user || by_client) {
+    return {by_user && by_client ? std::max(*by_user, *by_client) : (by_user ? by_user : by_client), now};
+  }
+  if (by_user_.size() > kPruneAbove) prune(by_user_, now);
+  if (by_client_.size() > kPruneAbove) prune(by_client_, now);
+  by_user_[user].push_back(now);
+  by_client_[client].push_back(now);
+  return {std::nullopt, now};
+}
+
+void LoginThrottle::forgive(const std::string& user, const std::string& client, Clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  const auto take_back = [at](std::map<std::string, Failures>& table, const std::string& key) {
+    const auto found = table.find(key);
+    if (found == table.end()) return;
+    auto& failures = found->second;
+    if (const auto it = std::find(failures.begin(), failures.end(), at); it != failures.end()) failures.erase(it);
+    if (failures.empty()) table.erase(found);
+  };
+  take_back(by_user_, user);
+  take_back(by_client_, client);
 }
 
 }  // namespace gitmoor::web::auth

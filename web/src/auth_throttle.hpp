@@ -23,6 +23,17 @@ class LoginThrottle {
                                                        Clock::time_point now = Clock::now());
   void record_failure(const std::string& user, const std::string& client, Clock::time_point now = Clock::now());
 
+  // Check and count in one step, for attempts verified concurrently (handlers run on a pool, scrypt takes ~100 ms):
+  // the attempt is counted as a failure before the password is checked, so N parallel guesses cannot all pass the
+  // check first. Returns the wait when throttled (nothing counted); else the attempt's time, which forgive() takes
+  // back once the password proved right.
+  struct Attempt {
+    std::optional<std::chrono::milliseconds> retry_after;
+    Clock::time_point at;
+  };
+  Attempt begin_attempt(const std::string& user, const std::string& client, Clock::time_point now = Clock::now());
+  void forgive(const std::string& user, const std::string& client, Clock::time_point at);
+
  private:
   using Failures = std::deque<Clock::time_point>;
   void prune(std::map<std::string, Failures>& table, Clock::time_point now);

@@ -41,7 +41,7 @@ void add_stream_routes(Router& router, ApiServices& services, const EventStreamO
     if (!accepts_event_stream(context.request)) return not_an_event_stream_client(context.request);
     ApplicationFilter filter;
     try {
-      filter = ApplicationFilter::parse(context.query_value("name"), context.query_value("selector"));
+      filter = parse_application_filter(context.query);
     } catch (const core::InvalidInput& e) {
       return error_response(context.request, http::status::bad_request, e.what());
     }

@@ -20,7 +20,7 @@
 #include "gitmoor/engine/operations.hpp"
 #include "gitmoor/web/http_server.hpp"
 #include "http_types.hpp"
-#include "stream_filter.hpp"
+#include "application_filters.hpp"
 
 namespace gitmoor::web {
 
