@@ -164,7 +164,7 @@ void register_demo(CLI::App& app, int& exit_code) {
               << "       cd " << repo.string() << "\n"
               << "       sed -i 's/tag: \"0.1.0\"/tag: \"0.2.0\"/' helm/tetris/values.yaml\n"
               << "       git commit -am 'ci: image.tag 0.2.0'\n"
-              << "       " << gitmoor << " app get tetris --refresh   # "Synced to" the new commit, the Deployments Healthy\n\n"
+              << "       " << gitmoor << " app get tetris --refresh   # Synced to the new commit, the Deployments Healthy\n\n"
               << "  3. Prune: delete a template and commit; its objects are deleted from the cluster.\n"
               << "       git rm -q helm/tetris/templates/redis.yaml && git commit -m 'drop redis'\n"
               << "       kubectl -n game get deployments,services\n\n"
