@@ -4,30 +4,13 @@
 #include <algorithm>
 
 #include "output/application_view.hpp"
+#include "output/json_fields.hpp"
 
 namespace gitmoor::cli {
 
 using core::Json;
 
 namespace {
-
-const Json& at(const Json& j, const char* key) {
-  static const Json null;
-  if (!j.is_object()) return null;
-  const auto it = j.find(key);
-  return it == j.end() ? null : *it;
-}
-
-std::string text(const Json& j, const char* key) {
-  const Json& v = at(j, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-const Json& list(const Json& j, const char* key) {
-  static const Json empty = Json::array();
-  const Json& v = at(j, key);
-  return v.is_array() ? v : empty;
-}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
@@ -40,16 +23,16 @@ bool running(const std::string& phase) { return phase == "Running" || phase == "
 }  // namespace
 
 Outcome evaluate_wait(const Json& app, const WaitFor& wait_for) {
-  const Json& status = at(app, "status");
-  const std::string health = text(at(status, "health"), "status");
-  const std::string sync = text(at(status, "sync"), "status");
-  const std::string phase = text(at(status, "operationState"), "phase");
+  const Json& status = field(app, "status");
+  const std::string health = text(field(status, "health"), "status");
+  const std::string sync = text(field(status, "sync"), "status");
+  const std::string phase = text(field(status, "operationState"), "phase");
   if (wait_for.health && health == "Degraded") {
     std::vector<std::string> degraded;
-    for (const auto& r : list(status, "resources")) {
-      if (text(at(r, "health"), "status") != "Degraded") continue;
+    for (const auto& r : items(status, "resources")) {
+      if (text(field(r, "health"), "status") != "Degraded") continue;
       std::string label = resource_label(r);
-      if (const auto message = text(at(r, "health"), "message"); !message.empty()) label += " (" + message + ")";
+      if (const auto message = text(field(r, "health"), "message"); !message.empty()) label += " (" + message + ")";
       degraded.push_back(label);
     }
     std::string reason = "health is Degraded";
@@ -65,20 +48,20 @@ Outcome evaluate_wait(const Json& app, const WaitFor& wait_for) {
 }
 
 std::string operation_key(const Json& app) {
-  const Json& op = at(at(app, "status"), "operationState");
+  const Json& op = field(field(app, "status"), "operationState");
   if (!op.is_object()) return "";
   return text(op, "startedAt") + "|" + text(op, "phase") + "|" + text(op, "finishedAt") + "|" +
-         at(op, "operation").dump();
+         field(op, "operation").dump();
 }
 
 Outcome evaluate_sync(const Json& app, const std::string& previous_key, bool dry_run) {
-  const Json& op = at(at(app, "status"), "operationState");
+  const Json& op = field(field(app, "status"), "operationState");
   const std::string phase = text(op, "phase");
   if (!op.is_object() || operation_key(app) == previous_key) return {Verdict::Waiting, "the operation to start"};
   if (running(phase)) return {Verdict::Waiting, "operation " + phase};
   if (phase == "Failed" || phase == "Error") {
     // A failed hook first: it is usually the cause, and the user fixes the hook, not the app.
-    for (const auto& r : list(at(op, "syncResult"), "resources")) {
+    for (const auto& r : items(field(op, "syncResult"), "resources")) {
       const std::string hook = text(r, "hookType");
       const std::string hook_phase = text(r, "hookPhase");
       if (hook.empty()) continue;
@@ -95,13 +78,13 @@ Outcome evaluate_sync(const Json& app, const std::string& previous_key, bool dry
   if (!dry_run) {
     std::vector<std::string> prune;
     std::vector<std::string> pruned;
-    for (const auto& r : list(at(op, "syncResult"), "resources")) {
+    for (const auto& r : items(field(op, "syncResult"), "resources")) {
       if (text(r, "status") == "PruneSkipped") prune.push_back(resource_label(r));
       if (text(r, "status") == "Pruned") pruned.push_back(resource_label(r));
     }
     // status.resources may still list what this sync just pruned until the next comparison.
-    for (const auto& r : list(at(app, "status"), "resources")) {
-      if (at(r, "requiresPruning") != true) continue;
+    for (const auto& r : items(field(app, "status"), "resources")) {
+      if (field(r, "requiresPruning") != true) continue;
       const auto label = resource_label(r);
       if (std::find(prune.begin(), prune.end(), label) == prune.end() &&
           std::find(pruned.begin(), pruned.end(), label) == pruned.end()) {

@@ -9,6 +9,7 @@
 #include "gitmoor/core/yaml.hpp"
 #include "gitmoor/differ/text_diff.hpp"
 #include "output/age.hpp"
+#include "output/json_fields.hpp"
 #include "output/table.hpp"
 
 namespace gitmoor::cli {
@@ -16,28 +17,6 @@ namespace gitmoor::cli {
 using core::Json;
 
 namespace {
-
-// JSON navigation that treats anything missing or mistyped as empty: a display never throws on a thin answer.
-const Json& at(const Json& j, const char* key) {
-  static const Json null;
-  if (!j.is_object()) return null;
-  const auto it = j.find(key);
-  return it == j.end() ? null : *it;
-}
-
-std::string text(const Json& j, const char* key) {
-  const Json& v = at(j, key);
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<long long>());
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return "";
-}
-
-const Json& items(const Json& j, const char* key) {
-  static const Json empty = Json::array();
-  const Json& v = at(j, key);
-  return v.is_array() ? v : empty;
-}
 
 std::string short_revision(const std::string& revision) {
   const bool sha = revision.size() == 40 &&
@@ -49,7 +28,7 @@ std::string key_of(const Json& r) {
   return text(r, "group") + "/" + text(r, "kind") + "/" + text(r, "namespace") + "/" + text(r, "name");
 }
 
-std::string field(const std::string& label, const std::string& value) {
+std::string summary_line(const std::string& label, const std::string& value) {
   std::string line = label + ":";
   line.append(line.size() < 20 ? 20 - line.size() : 1, ' ');
   return line + value + "\n";
@@ -58,14 +37,14 @@ std::string field(const std::string& label, const std::string& value) {
 // The last sync result's message per resource.
 std::map<std::string, const Json*> result_by_key(const Json& app) {
   std::map<std::string, const Json*> out;
-  for (const auto& r : items(at(at(at(app, "status"), "operationState"), "syncResult"), "resources")) {
+  for (const auto& r : items(field(field(field(app, "status"), "operationState"), "syncResult"), "resources")) {
     if (text(r, "hookType").empty() || !out.contains(key_of(r))) out[key_of(r)] = &r;
   }
   return out;
 }
 
 std::string yaml_of_state(const Json& item, const char* key) {
-  const Json& v = at(item, key);
+  const Json& v = field(item, key);
   Json state;
   if (v.is_string()) {
     const auto s = v.get<std::string>();
@@ -85,14 +64,14 @@ std::string yaml_of_state(const Json& item, const char* key) {
 }  // namespace
 
 std::string sync_policy_label(const Json& app) {
-  const Json& automated = at(at(at(app, "spec"), "syncPolicy"), "automated");
+  const Json& automated = field(field(field(app, "spec"), "syncPolicy"), "automated");
   if (!automated.is_object()) return "Manual";
-  return at(automated, "prune") == true ? "Auto-Prune" : "Auto";
+  return field(automated, "prune") == true ? "Auto-Prune" : "Auto";
 }
 
 std::string conditions_label(const Json& app) {
   std::string out;
-  for (const auto& c : items(at(app, "status"), "conditions")) {
+  for (const auto& c : items(field(app, "status"), "conditions")) {
     if (!out.empty()) out += ",";
     out += text(c, "type");
   }
@@ -103,14 +82,14 @@ std::string app_list_table(const std::vector<Json>& apps, const Palette& palette
   Table table({"NAME", "CLUSTER", "NAMESPACE", "PROJECT", "STATUS", "HEALTH", "SYNCPOLICY", "CONDITIONS", "REPO",
                "PATH", "TARGET"});
   for (const auto& app : apps) {
-    const Json& spec = at(app, "spec");
-    const Json& destination = at(spec, "destination");
-    const Json& source = at(spec, "source");
-    const Json& status = at(app, "status");
+    const Json& spec = field(app, "spec");
+    const Json& destination = field(spec, "destination");
+    const Json& source = field(spec, "source");
+    const Json& status = field(app, "status");
     std::string cluster = text(destination, "server");
     if (cluster.empty()) cluster = text(destination, "name");
-    table.add({text(at(app, "metadata"), "name"), cluster, text(destination, "namespace"), text(spec, "project"),
-               palette.status(text(at(status, "sync"), "status")), palette.status(text(at(status, "health"), "status")),
+    table.add({text(field(app, "metadata"), "name"), cluster, text(destination, "namespace"), text(spec, "project"),
+               palette.status(text(field(status, "sync"), "status")), palette.status(text(field(status, "health"), "status")),
                sync_policy_label(app), conditions_label(app), text(source, "repoURL"), text(source, "path"),
                text(source, "targetRevision")});
   }
@@ -118,34 +97,34 @@ std::string app_list_table(const std::vector<Json>& apps, const Palette& palette
 }
 
 std::string app_summary(const Json& app, const Palette& palette) {
-  const Json& spec = at(app, "spec");
-  const Json& source = at(spec, "source");
-  const Json& destination = at(spec, "destination");
-  const Json& status = at(app, "status");
+  const Json& spec = field(app, "spec");
+  const Json& source = field(spec, "source");
+  const Json& destination = field(spec, "destination");
+  const Json& status = field(app, "status");
   std::string out;
-  out += field("Name", text(at(app, "metadata"), "name"));
-  out += field("Project", text(spec, "project"));
-  out += field("Server", !text(destination, "server").empty() ? text(destination, "server") : text(destination, "name"));
-  out += field("Namespace", text(destination, "namespace"));
-  out += field("Repo", text(source, "repoURL"));
-  out += field("Target", text(source, "targetRevision"));
-  out += field("Path", text(source, "path"));
-  const Json& automated = at(at(spec, "syncPolicy"), "automated");
+  out += summary_line("Name", text(field(app, "metadata"), "name"));
+  out += summary_line("Project", text(spec, "project"));
+  out += summary_line("Server", !text(destination, "server").empty() ? text(destination, "server") : text(destination, "name"));
+  out += summary_line("Namespace", text(destination, "namespace"));
+  out += summary_line("Repo", text(source, "repoURL"));
+  out += summary_line("Target", text(source, "targetRevision"));
+  out += summary_line("Path", text(source, "path"));
+  const Json& automated = field(field(spec, "syncPolicy"), "automated");
   std::string policy = "Manual";
   if (automated.is_object()) {
     policy = "Automated";
-    if (at(automated, "prune") == true) policy += " (Prune)";
+    if (field(automated, "prune") == true) policy += " (Prune)";
   }
-  out += field("Sync Policy", policy);
-  const std::string sync = text(at(status, "sync"), "status");
+  out += summary_line("Sync Policy", policy);
+  const std::string sync = text(field(status, "sync"), "status");
   std::string target = text(source, "targetRevision");
   if (target.empty()) target = "HEAD";
   std::string sync_line = palette.status(sync) + (sync == "Synced" ? " to " : " from ") + target;
-  if (const auto rev = text(at(status, "sync"), "revision"); !rev.empty()) sync_line += " (" + short_revision(rev) + ")";
-  out += field("Sync Status", sync.empty() ? "" : sync_line);
-  std::string health = palette.status(text(at(status, "health"), "status"));
-  if (const auto message = text(at(status, "health"), "message"); !message.empty()) health += " (" + message + ")";
-  out += field("Health Status", health);
+  if (const auto rev = text(field(status, "sync"), "revision"); !rev.empty()) sync_line += " (" + short_revision(rev) + ")";
+  out += summary_line("Sync Status", sync.empty() ? "" : sync_line);
+  std::string health = palette.status(text(field(status, "health"), "status"));
+  if (const auto message = text(field(status, "health"), "message"); !message.empty()) health += " (" + message + ")";
+  out += summary_line("Health Status", health);
   if (!items(status, "conditions").empty()) {
     Table conditions({"CONDITION", "MESSAGE", "LAST TRANSITION"});
     for (const auto& c : items(status, "conditions")) {
@@ -158,28 +137,28 @@ std::string app_summary(const Json& app, const Palette& palette) {
 }
 
 std::string operation_summary(const Json& app, const Palette& palette) {
-  const Json& op = at(at(app, "status"), "operationState");
+  const Json& op = field(field(app, "status"), "operationState");
   if (!op.is_object()) return "";
   std::string out;
-  out += field("Operation", at(at(op, "operation"), "rollback").is_object() ? "Rollback" : "Sync");
-  std::string revision = text(at(op, "syncResult"), "revision");
-  if (revision.empty()) revision = text(at(at(op, "operation"), "sync"), "revision");
-  out += field("Sync Revision", revision);
-  out += field("Phase", palette.status(text(op, "phase")));
-  out += field("Start", text(op, "startedAt"));
-  out += field("Finished", text(op, "finishedAt"));
-  out += field("Duration", elapsed_between(text(op, "startedAt"), text(op, "finishedAt")));
-  out += field("Message", text(op, "message"));
+  out += summary_line("Operation", field(field(op, "operation"), "rollback").is_object() ? "Rollback" : "Sync");
+  std::string revision = text(field(op, "syncResult"), "revision");
+  if (revision.empty()) revision = text(field(field(op, "operation"), "sync"), "revision");
+  out += summary_line("Sync Revision", revision);
+  out += summary_line("Phase", palette.status(text(op, "phase")));
+  out += summary_line("Start", text(op, "startedAt"));
+  out += summary_line("Finished", text(op, "finishedAt"));
+  out += summary_line("Duration", elapsed_between(text(op, "startedAt"), text(op, "finishedAt")));
+  out += summary_line("Message", text(op, "message"));
   return out;
 }
 
 std::string resource_table(const Json& app, const Palette& palette) {
   const auto results = result_by_key(app);
   Table table({"GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"});
-  for (const auto& r : items(at(app, "status"), "resources")) {
+  for (const auto& r : items(field(app, "status"), "resources")) {
     const auto it = results.find(key_of(r));
     table.add({text(r, "group"), text(r, "kind"), text(r, "namespace"), text(r, "name"),
-               palette.status(text(r, "status")), palette.status(text(at(r, "health"), "status")), text(r, "hook"),
+               palette.status(text(r, "status")), palette.status(text(field(r, "health"), "status")), text(r, "hook"),
                it == results.end() ? "" : text(*it->second, "message")});
   }
   return table.str();
@@ -188,7 +167,7 @@ std::string resource_table(const Json& app, const Palette& palette) {
 std::string resource_tree(const Json& app, const Json& tree, const Palette& palette) {
   const auto results = result_by_key(app);
   std::map<std::string, const Json*> managed;
-  for (const auto& r : items(at(app, "status"), "resources")) managed[key_of(r)] = &r;
+  for (const auto& r : items(field(app, "status"), "resources")) managed[key_of(r)] = &r;
 
   // Nodes by kind/namespace/name (parentRefs carry no group in older answers), children under each parent.
   const auto ref_key = [](const Json& n) { return text(n, "kind") + "/" + text(n, "namespace") + "/" + text(n, "name"); };
@@ -214,7 +193,7 @@ std::string resource_tree(const Json& app, const Json& tree, const Palette& pale
   };
   // Roots in the order of status.resources (Argo CD's sync order), children by kind and name.
   std::map<std::string, std::size_t> order;
-  for (const auto& r : items(at(app, "status"), "resources")) order.emplace(key_of(r), order.size());
+  for (const auto& r : items(field(app, "status"), "resources")) order.emplace(key_of(r), order.size());
   std::stable_sort(roots.begin(), roots.end(), [&](const Json* a, const Json* b) {
     const auto ia = order.find(key_of(*a));
     const auto ib = order.find(key_of(*b));
@@ -228,8 +207,8 @@ std::string resource_tree(const Json& app, const Json& tree, const Palette& pale
       [&](const Json* node, const std::string& prefix, const std::string& child_prefix) {
         const auto m = managed.find(key_of(*node));
         const auto res = results.find(key_of(*node));
-        std::string health = text(at(*node, "health"), "status");
-        if (health.empty() && m != managed.end()) health = text(at(*m->second, "health"), "status");
+        std::string health = text(field(*node, "health"), "status");
+        if (health.empty() && m != managed.end()) health = text(field(*m->second, "health"), "status");
         std::string message = res == results.end() ? "" : text(*res->second, "message");
         if (message.empty()) {
           for (const auto& info : items(*node, "info")) {
@@ -252,17 +231,17 @@ std::string resource_tree(const Json& app, const Json& tree, const Palette& pale
 }
 
 std::string sync_result_table(const Json& app, const Palette& palette) {
-  const Json& op = at(at(app, "status"), "operationState");
+  const Json& op = field(field(app, "status"), "operationState");
   std::map<std::string, const Json*> managed;
-  for (const auto& r : items(at(app, "status"), "resources")) managed[key_of(r)] = &r;
+  for (const auto& r : items(field(app, "status"), "resources")) managed[key_of(r)] = &r;
   std::string timestamp = text(op, "finishedAt");
   if (timestamp.empty()) timestamp = text(op, "startedAt");
   Table table({"TIMESTAMP", "GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOKTYPE", "MESSAGE"});
-  for (const auto& r : items(at(op, "syncResult"), "resources")) {
+  for (const auto& r : items(field(op, "syncResult"), "resources")) {
     const auto m = managed.find(key_of(r));
     table.add({timestamp, text(r, "group"), text(r, "kind"), text(r, "namespace"), text(r, "name"),
                palette.status(text(r, "status")),
-               m == managed.end() ? "" : palette.status(text(at(*m->second, "health"), "status")), text(r, "hookType"),
+               m == managed.end() ? "" : palette.status(text(field(*m->second, "health"), "status")), text(r, "hookType"),
                text(r, "message")});
   }
   return table.str();
@@ -270,9 +249,9 @@ std::string sync_result_table(const Json& app, const Palette& palette) {
 
 std::string history_table(const Json& app) {
   Table table({"ID", "DATE", "REVISION"});
-  for (const auto& h : items(at(app, "status"), "history")) {
+  for (const auto& h : items(field(app, "status"), "history")) {
     std::string revision = text(h, "revision");
-    if (const auto target = text(at(h, "source"), "targetRevision"); !target.empty() && target != revision) {
+    if (const auto target = text(field(h, "source"), "targetRevision"); !target.empty() && target != revision) {
       revision = target + " (" + short_revision(revision) + ")";
     }
     table.add({text(h, "id"), text(h, "deployedAt"), revision});
@@ -286,7 +265,7 @@ std::string resource_label(const Json& resource) {
 }
 
 std::string managed_resource_diff(const Json& item) {
-  const std::string live = yaml_of_state(item, at(item, "normalizedLiveState").is_null() ? "liveState" : "normalizedLiveState");
+  const std::string live = yaml_of_state(item, field(item, "normalizedLiveState").is_null() ? "liveState" : "normalizedLiveState");
   const char* desired_key = "predictedLiveState";
   if (yaml_of_state(item, desired_key).empty() && !yaml_of_state(item, "targetState").empty()) desired_key = "targetState";
   const std::string desired = yaml_of_state(item, desired_key);

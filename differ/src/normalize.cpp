@@ -1,4 +1,5 @@
 #include "gitmoor/differ/normalize.hpp"
+#include "gitmoor/differ/redact.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,6 +18,18 @@ constexpr std::array<std::string_view, 8> kServerMetadata{
 
 constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
+std::optional<core::Quantity> as_quantity(const Json& value) {
+  if (value.is_string()) return core::Quantity::try_parse(value.get_ref<const std::string&>());
+  if (value.is_number_integer()) return core::Quantity::try_parse(std::to_string(value.get<std::int64_t>()));
+  if (value.is_number_float()) {
+    // Shortest round-trip spelling, so 0.5 reads as "0.5" rather than "0.500000".
+    return core::Quantity::try_parse(Json(value.get<double>()).dump());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void fold_string_data(Json& secret) {
   auto string_data = secret.find("stringData");
   if (string_data == secret.end()) return;
@@ -30,18 +43,6 @@ void fold_string_data(Json& secret) {
   }
   secret.erase("stringData");
 }
-
-std::optional<core::Quantity> as_quantity(const Json& value) {
-  if (value.is_string()) return core::Quantity::try_parse(value.get_ref<const std::string&>());
-  if (value.is_number_integer()) return core::Quantity::try_parse(std::to_string(value.get<std::int64_t>()));
-  if (value.is_number_float()) {
-    // Shortest round-trip spelling, so 0.5 reads as "0.5" rather than "0.500000".
-    return core::Quantity::try_parse(Json(value.get<double>()).dump());
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 Json normalize(const Json& object) {
   if (!object.is_object()) return object;

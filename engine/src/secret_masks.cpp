@@ -16,20 +16,6 @@ namespace {
 
 constexpr const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
-// stringData into data, as the API server does (stringData wins for a key in both).
-void fold_string_data(Json& secret) {
-  auto string_data = secret.find("stringData");
-  if (string_data == secret.end()) return;
-  if (string_data->is_object()) {
-    Json& data = secret["data"];
-    if (!data.is_object()) data = Json::object();
-    for (const auto& [key, value] : string_data->items()) {
-      data[key] = value.is_string() ? Json(differ::base64_encode(value.get_ref<const std::string&>())) : value;
-    }
-  }
-  secret.erase("stringData");
-}
-
 Json* last_applied(Json& object) {
   auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) return nullptr;
@@ -68,7 +54,7 @@ void mask_secret_values(const std::vector<Json*>& views) {
 
   std::set<std::string> keys;
   for (auto* secret : all) {
-    fold_string_data(*secret);
+    differ::fold_string_data(*secret);
     if (auto data = secret->find("data"); data != secret->end() && data->is_object()) {
       for (const auto& [key, value] : data->items()) keys.insert(key);
     }

@@ -28,7 +28,7 @@ class FakeOperations : public engine::Operations {
                              {"spec", {{"source", {{"repoURL", "https://example.com/" + name + ".git"}}}}},
                              {"status", {{"sync", {{"status", sync_status}}}}}};
     }
-    events.changed(name);
+    app_events.changed(name);
   }
 
   // Replaces (or adds) an Application as given: labels, health, history for the filter and rollback tests.
@@ -72,7 +72,7 @@ class FakeOperations : public engine::Operations {
   }
   // Watchers (the SSE streams) hear of add(), set_field() and remove(), as they would from the Controller.
   engine::Subscription watch_applications(engine::ApplicationChanged changed) override {
-    return events.subscribe(std::move(changed));
+    return app_events.subscribe(std::move(changed));
   }
   // Sets `/path` (a JSON pointer, e.g. "/status/sync/status") of an app and tells the watchers.
   void set_field(const std::string& name, const std::string& pointer, const core::Json& value) {
@@ -80,16 +80,16 @@ class FakeOperations : public engine::Operations {
       std::lock_guard lock(mutex_);
       apps_.at(name)[core::Json::json_pointer(pointer)] = value;
     }
-    events.changed(name);
+    app_events.changed(name);
   }
   void remove(const std::string& name) {
     {
       std::lock_guard lock(mutex_);
       apps_.erase(name);
     }
-    events.changed(name, true);
+    app_events.changed(name, true);
   }
-  engine::ApplicationEvents events;
+  engine::ApplicationEvents app_events;
 
   std::vector<std::string> refresh_for_push(const engine::GitPush& push) override {
     std::lock_guard lock(mutex_);

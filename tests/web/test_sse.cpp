@@ -34,7 +34,7 @@ class TreeOperations : public test::FakeOperations {
       std::lock_guard lock(tree_mutex_);
       trees_[name] = std::move(tree);
     }
-    events.changed(name);
+    app_events.changed(name);
   }
 
  private:

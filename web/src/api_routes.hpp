@@ -24,6 +24,7 @@ class Api {
   explicit Api(ApiServices services, EventStreamOptions streams = {});
   // Never throws: see Router::handle.
   [[nodiscard]] Reply handle(const Request& request, const ConnectionInfo& connection = {}) const;
+  [[nodiscard]] std::vector<Router::RouteInfo> routes() const { return router_.routes(); }
 
  private:
   ApiServices services_;

@@ -23,6 +23,12 @@ void Router::add(http::verb method, std::string pattern, Access access, Handler 
   routes_.push_back(std::move(route));
 }
 
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& route : routes_) out.push_back({route.method, route.pattern, route.access});
+  return out;
+}
+
 namespace {
 
 bool is_param(const std::string& segment) {

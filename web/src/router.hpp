@@ -71,6 +71,14 @@ class Router {
   // becomes 404 (engine::ApplicationNotFound), 409 (core::InvalidInput) or 500.
   Reply handle(const Request& request, const ConnectionInfo& connection, Guard* guard) const;
 
+  // The table, for tests that must cover every route (the auth matrix).
+  struct RouteInfo {
+    boost::beast::http::verb method;
+    std::string pattern;
+    Access access;
+  };
+  [[nodiscard]] std::vector<RouteInfo> routes() const;
+
  private:
   struct Route {
     boost::beast::http::verb method;

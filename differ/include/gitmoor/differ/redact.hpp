@@ -18,6 +18,9 @@ Json redact_secret(const Json& object);
 // so a diff shows which keys change without showing their values.
 void redact_pair(Json& live, Json& predicted);
 
+// Folds a Secret's stringData into data (base64), as the API server does; stringData wins for a key in both.
+void fold_string_data(Json& secret);
+
 // Replaces every string inside `value` by kRedacted (for the value of a change under a Secret's data).
 Json redact_values(const Json& value);
 
