@@ -49,8 +49,15 @@ std::string describe(const web::ApiError& error, const std::string& subject) {
   if (error.no_route()) {
     return subject + ": the server does not offer " + error.method() + " " + error.path() + code;
   }
-  if (!subject.empty() && error.message().rfind(subject, 0) == 0) return error.message() + code;
-  return subject + ": " + error.message() + code;
+  const bool names_subject = !subject.empty() && error.message().rfind(subject, 0) == 0;
+  std::string text = names_subject ? error.message() + code : subject + ": " + error.message() + code;
+  // A missing, expired or ended session: say which server refused it and how to get a new one (the login command
+  // itself gets 401 for a wrong password, where that advice would be noise).
+  if (error.status() == 401 && !error.server().empty() && error.path() != "/api/v1/session") {
+    text += " from " + error.server() + ": log in again with `gitmoor login " + error.server() +
+            "` or pass --auth-token";
+  }
+  return text;
 }
 
 void run_client_command(int& exit_code, const std::string& subject, const std::function<int()>& body) {

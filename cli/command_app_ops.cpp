@@ -17,7 +17,7 @@ namespace {
 
 struct DeleteArgs {
   std::string name;
-  std::string cascade = "true";
+  bool cascade = true;  // argocd's --cascade (default true); --cascade=false orphans the resources
   std::string propagation_policy;
   bool yes = false;
 };
@@ -39,7 +39,7 @@ int history(const ClientFlags& flags, const std::string& name) {
 int remove(const ClientFlags& flags, const DeleteArgs& args) {
   if (!args.yes) {
     std::cerr << "Are you sure you want to delete '" << args.name << "'"
-              << (args.cascade == "true" ? " and all its resources" : "") << "? [y/n] " << std::flush;
+              << (args.cascade ? " and all its resources" : "") << "? [y/n] " << std::flush;
     std::string answer;
     std::getline(std::cin, answer);
     if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -49,7 +49,8 @@ int remove(const ClientFlags& flags, const DeleteArgs& args) {
   }
   auto client = connect(flags);
   client->del(web::with_query(application_path(args.name),
-                              {{"cascade", args.cascade}, {"propagationPolicy", args.propagation_policy}}));
+                              {{"cascade", args.cascade ? "true" : "false"},
+                               {"propagationPolicy", args.propagation_policy}}));
   std::cout << "application '" << args.name << "' deleted\n";
   return kExitOk;
 }
@@ -106,8 +107,8 @@ void register_app_ops(CLI::App& app, const SharedFlags& flags, int& exit_code) {
   auto delete_args = std::make_shared<DeleteArgs>();
   auto* delete_cmd = app.add_subcommand("delete", "Delete an application (and, by default, its resources)");
   delete_cmd->add_option("NAME", delete_args->name, "Application name")->required();
-  delete_cmd->add_option("--cascade", delete_args->cascade, "Delete the app's resources too: true or false")
-      ->check(CLI::IsMember({"true", "false"}))
+  // A flag, as in argocd: `--cascade` alone and `--cascade=false` (an option needing a value refused the first).
+  delete_cmd->add_flag("--cascade", delete_args->cascade, "Delete the app's resources too (--cascade=false: keep them)")
       ->capture_default_str();
   delete_cmd->add_option("--propagation-policy", delete_args->propagation_policy,
                          "How resources are deleted: foreground, background or orphan")

@@ -34,7 +34,8 @@ struct SyncArgs {
 
 struct RollbackArgs {
   std::string name;
-  long id = 0;  // 0: the deployment before the current one
+  // -1: the deployment before the current one. Not 0: history ids count from 0 (as in Argo CD), so 0 is a real id.
+  long id = -1;
   bool prune = false;
   bool dry_run = false;
   std::string timeout;
@@ -132,7 +133,7 @@ int rollback(const ClientFlags& flags, const RollbackArgs& args) {
   auto client = connect(flags);
   const Json before = client->get(application_path(args.name));
   long id = args.id;
-  if (id == 0) {
+  if (id < 0) {
     // argocd's default: the deployment before the current (last) one.
     const Json history = before["status"].value("history", Json::array());
     if (history.size() < 2) {
@@ -199,7 +200,8 @@ void register_app_sync(CLI::App& app, const SharedFlags& flags, int& exit_code) 
   auto rollback_args = std::make_shared<RollbackArgs>();
   auto* rollback_cmd = app.add_subcommand("rollback", "Sync an earlier deployment of the history again and wait");
   rollback_cmd->add_option("NAME", rollback_args->name, "Application name")->required();
-  rollback_cmd->add_option("ID", rollback_args->id, "History ID (default: the deployment before the current one)");
+  rollback_cmd->add_option("ID", rollback_args->id, "History ID (default: the deployment before the current one)")
+      ->check(CLI::NonNegativeNumber);
   rollback_cmd->add_flag("--prune", rollback_args->prune, "Delete resources that the old deployment did not have");
   rollback_cmd->add_flag("--dry-run", rollback_args->dry_run, "Show what would change; change nothing");
   rollback_cmd->add_option("--timeout", rollback_args->timeout, "Give up waiting after this long (default: none)");

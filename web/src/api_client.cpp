@@ -74,7 +74,8 @@ std::size_t write_lines(char* data, std::size_t size, std::size_t n, void* user)
 }
 
 // Argo CD's error body {error, code, message}; a body that is not JSON is shown as text (cut short).
-ApiError error_from(const std::string& method, const std::string& path, long status, const std::string& body) {
+ApiError error_from(const std::string& method, const std::string& path, long status, const std::string& body,
+                    const std::string& server) {
   std::string code;
   std::string message;
   try {
@@ -88,7 +89,7 @@ ApiError error_from(const std::string& method, const std::string& path, long sta
     message = trim(body.substr(0, 200));
   }
   if (message.empty()) message = "HTTP " + std::to_string(status);
-  return ApiError(method, path_only(path), status, code, message);
+  return ApiError(method, path_only(path), status, code, message, server);
 }
 
 // Handles are not shared between threads: one per request, freed on scope exit.
@@ -103,11 +104,12 @@ struct Handle {
 
 }  // namespace
 
-ApiError::ApiError(std::string method, std::string path, long status, std::string error_code, std::string message)
+ApiError::ApiError(std::string method, std::string path, long status, std::string error_code, std::string message,
+                   std::string server)
     : std::runtime_error(method + " " + path + ": " + message +
                          (status > 0 ? " (" + std::to_string(status) + ")" : std::string())),
       method_(std::move(method)), path_(std::move(path)), status_(status), error_code_(std::move(error_code)),
-      message_(std::move(message)) {}
+      message_(std::move(message)), server_(std::move(server)) {}
 
 bool ApiError::no_route() const { return status_ == 404 && message_.rfind("no route for ", 0) == 0; }
 
@@ -154,7 +156,7 @@ struct ApiClient::Impl {
   [[noreturn]] void transport_error(const std::string& method, const std::string& path, CURLcode code,
                                     const char* error_buffer) const {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    throw ApiError(method, path_only(path), 0, "", "cannot reach " + base + ": " + detail);
+    throw ApiError(method, path_only(path), 0, "", "cannot reach " + base + ": " + detail, base);
   }
 };
 
@@ -184,28 +186,31 @@ ApiResponse ApiClient::request(const std::string& method, const std::string& pat
 }
 
 namespace {
-Json checked_json(const std::string& method, const std::string& path, const ApiResponse& r) {
-  if (r.status < 200 || r.status >= 300) throw error_from(method, path, r.status, r.body);
+Json checked_json(const std::string& method, const std::string& path, const ApiResponse& r,
+                  const std::string& server) {
+  if (r.status < 200 || r.status >= 300) throw error_from(method, path, r.status, r.body, server);
   if (r.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   try {
     return Json::parse(r.body);
   } catch (const Json::parse_error& e) {
-    throw ApiError(method, path_only(path), r.status, "", std::string("the answer is not JSON: ") + e.what());
+    throw ApiError(method, path_only(path), r.status, "", std::string("the answer is not JSON: ") + e.what(), server);
   }
 }
 }  // namespace
 
-Json ApiClient::get(const std::string& path) { return checked_json("GET", path, request("GET", path)); }
+Json ApiClient::get(const std::string& path) { return checked_json("GET", path, request("GET", path), impl_->base); }
 
 Json ApiClient::post(const std::string& path, const Json& body) {
-  return checked_json("POST", path, request("POST", path, body.dump()));
+  return checked_json("POST", path, request("POST", path, body.dump()), impl_->base);
 }
 
 Json ApiClient::put(const std::string& path, const Json& body) {
-  return checked_json("PUT", path, request("PUT", path, body.dump()));
+  return checked_json("PUT", path, request("PUT", path, body.dump()), impl_->base);
 }
 
-Json ApiClient::del(const std::string& path) { return checked_json("DELETE", path, request("DELETE", path)); }
+Json ApiClient::del(const std::string& path) {
+  return checked_json("DELETE", path, request("DELETE", path), impl_->base);
+}
 
 void ApiClient::stream(const std::string& path, const std::function<bool(std::string_view)>& on_line,
                        const std::string& accept) {
@@ -222,7 +227,7 @@ void ApiClient::stream(const std::string& path, const std::function<bool(std::st
   if (code != CURLE_OK) impl_->transport_error("GET", path, code, error_buffer);
   long status = 0;
   curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status < 200 || status >= 300) throw error_from("GET", path, status, sink.error_body);
+  if (status < 200 || status >= 300) throw error_from("GET", path, status, sink.error_body, impl_->base);
   if (!sink.pending.empty()) on_line(sink.pending);  // a last line without its newline
 }
 

@@ -28,7 +28,8 @@ struct ApiClientOptions {
 // A request that failed: status 0 when the server could not be reached (connection refused, TLS, timeout).
 class ApiError : public std::runtime_error {
  public:
-  ApiError(std::string method, std::string path, long status, std::string error_code, std::string message);
+  ApiError(std::string method, std::string path, long status, std::string error_code, std::string message,
+           std::string server = {});
   [[nodiscard]] const std::string& method() const { return method_; }
   [[nodiscard]] const std::string& path() const { return path_; }  // without the query string
   [[nodiscard]] long status() const { return status_; }
@@ -38,11 +39,14 @@ class ApiError : public std::runtime_error {
   [[nodiscard]] const std::string& message() const { return message_; }
   // The route does not exist on this server (an older gitmoor): 404 "no route for ...".
   [[nodiscard]] bool no_route() const;
+  // The base URL of the server that answered (or could not be reached), so a 401 can say where to log in.
+  [[nodiscard]] const std::string& server() const { return server_; }
 
  private:
   std::string method_, path_;
   long status_;
   std::string error_code_, message_;
+  std::string server_;
 };
 
 struct ApiResponse {
