@@ -69,7 +69,7 @@ Json Controller::managed_resources(const std::string& name) const {
   std::vector<Object> decoded;
   decoded.reserve(live.size());
   for (const auto& packed : live) decoded.emplace_back(core::unpack(packed.bytes));
-  return managed_resources_json(desired, decoded, comparison.diff, options);
+  return managed_resources_json(desired, decoded, comparison.diff);
 }
 
 Json Controller::revision_metadata(const std::string& name, const std::string& revision) const {

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "gitmoor/differ/normalize.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 #include "secret_masks.hpp"
 
@@ -11,18 +12,12 @@ namespace gitmoor::engine {
 using core::Json;
 
 Json managed_resources_json(const std::vector<core::Object>& desired, const std::vector<core::Object>& live,
-                            const differ::AppDiff& diff, const differ::DiffOptions& options) {
+                            const differ::AppDiff& diff) {
   std::map<core::ResourceKey, const core::Object*> desired_by_key, live_by_key;
-  std::vector<const core::Object*> all;
   for (const auto& object : desired) {
     if (hook_type(object).empty()) desired_by_key[object.key()] = &object;
-    all.push_back(&object);
   }
-  for (const auto& object : live) {
-    live_by_key[object.key()] = &object;
-    all.push_back(&object);
-  }
-  const auto hpa_targets = differ::hpa_targets(all);
+  for (const auto& object : live) live_by_key[object.key()] = &object;
 
   Json items = Json::array();
   for (const auto& resource : diff.resources) {
@@ -32,11 +27,11 @@ Json managed_resources_json(const std::vector<core::Object>& desired, const std:
     Json live_state = l == live_by_key.end() ? Json() : l->second->json();
     Json normalized = resource.live;
     Json predicted = resource.predicted;
-    if (normalized.is_null() && predicted.is_null() && d != desired_by_key.end() && l != live_by_key.end()) {
-      // In sync by the packed check, which keeps no states: the full diff gives them.
-      auto full = differ::diff_resource(d->second, l->second, options, hpa_targets);
-      normalized = std::move(full.live);
-      predicted = std::move(full.predicted);
+    if (resource.in_sync() && normalized.is_null() && predicted.is_null() && l != live_by_key.end()) {
+      // The differ keeps no states for a resource in sync (the common case stays cheap): applying desired would
+      // change nothing, so predicted live is the normalized live object itself.
+      normalized = differ::normalize(l->second->json());
+      predicted = normalized;
     }
     mask_secret_values({&target, &live_state, &normalized, &predicted});
 

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "gitmoor/core/object.hpp"
-#include "gitmoor/differ/diff.hpp"
 #include "gitmoor/differ/result.hpp"
 
 namespace gitmoor::engine {
@@ -14,9 +13,9 @@ namespace gitmoor::engine {
 // (only those the diff names are used); `diff`: the comparison's. {"items": [{group, kind, namespace, name,
 // targetState, liveState, normalizedLiveState, predictedLiveState, diff, hook, modified, resourceVersion}]},
 // sorted by key; an absent side reads "null", as Argo CD's does.
-// `options` are the comparison's: a resource the quick packed check found in sync carries no normalized and predicted
-// states, so they are computed here by the full diff (they are then equal, and a client's diff of them is empty).
+// A resource in sync carries no states in the diff: its normalized and predicted live states are then both the
+// normalized live object (applying desired would change nothing), so a client's diff of them is empty.
 core::Json managed_resources_json(const std::vector<core::Object>& desired, const std::vector<core::Object>& live,
-                                  const differ::AppDiff& diff, const differ::DiffOptions& options = {});
+                                  const differ::AppDiff& diff);
 
 }  // namespace gitmoor::engine

@@ -192,7 +192,14 @@ AuthService::Session AuthService::login(const std::string& username, const std::
     throw AuthError(http::status::too_many_requests,
                     "too many failed logins: try again in " + std::to_string(seconds.count()) + " s", seconds);
   }
-  const auto current = settings();
+  // Only a password actually checked counts: settings not loaded yet (503) is no failed guess.
+  std::shared_ptr<const auth::AuthSettings> current;
+  try {
+    current = settings();
+  } catch (...) {
+    throttle_.forgive(username, client, attempt.at);
+    throw;
+  }
   const auto* account = current->account(username);
   const bool can_log_in = account != nullptr && account->enabled && account->login && !account->password_hash.empty();
   // The same work and the same answer whether the user exists or not.
@@ -375,7 +382,14 @@ void AuthService::change_password(const Principal& principal, std::string name, 
     throw AuthError(http::status::too_many_requests,
                     "too many failed password checks: try again in " + std::to_string(seconds.count()) + " s", seconds);
   }
-  const auto current = settings();
+  // Only a password actually checked counts: settings not loaded yet (503) is no failed guess.
+  std::shared_ptr<const auth::AuthSettings> current;
+  try {
+    current = settings();
+  } catch (...) {
+    throttle_.forgive(principal.name, client, attempt.at);
+    throw;
+  }
   // The caller proves who they are with their own password (an admin changing another account's: the admin's).
   const auto* self = current->account(principal.name);
   const bool ok = current_password.size() <= kMaxPasswordLength &&
