@@ -57,6 +57,8 @@ async function route() {
       h('p', {}, h('a', {href: '/applications', 'data-link': ''}, 'Applications'))));
     return;
   }
+  const loading = match.r.load();  // the view's module loads while the session is checked
+  loading.catch(() => {});
   if (!match.r.public && !user) {
     try {
       const info = await userInfo();
@@ -70,7 +72,7 @@ async function route() {
   (match.r.params || []).forEach((p, i) => {
     try { params[p] = decodeURIComponent(match.m[i + 1]); } catch { params[p] = match.m[i + 1]; }  // a stray '%'
   });
-  const module = await match.r.load();
+  const module = await loading;
   if (seq !== routeSeq) return;
   // The same view at another query (back/forward through filters or tabs): a view whose unmount function has an
   // update(query) property updates in place instead of re-mounting.
