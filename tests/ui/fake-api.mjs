@@ -12,7 +12,9 @@
 //   GET  /api/v1/applications/{name}[?refresh=]   the app (404 with Argo CD's error shape when unknown)
 //   POST /api/v1/applications/{name}/sync         starts a fake operation (Running, then Succeeded 1 s later)
 //   GET  /api/v1/stream/applications              SSE: an ADDED per app, then `rate` MODIFIED per second
-//   control, for tests:  POST /fake/rate?perSecond=N   POST /fake/delete?name=X   POST /fake/add?name=X
+//   control, for tests:  POST /fake/rate?perSecond=N   POST /fake/delete?name=X[&silent=1]   POST /fake/add?name=X
+//                        POST /fake/drop (ends every stream: the UI reconnects and gets a new snapshot; with
+//                        silent=1 a delete is not streamed, so only that snapshot can tell the UI)
 //                        GET  /fake/stats → {apps, clients, sent}
 // Everything else is the UI: /assets/dev/<file> from --ui, any other path index.html (%ASSETS% → /assets/dev).
 import http from 'node:http';
@@ -184,7 +186,7 @@ http.createServer((req, res) => {
     const app = apps.get(name);
     if (!app) return notFound(res, name);
     apps.delete(name);
-    broadcast('DELETED', app);
+    if (url.searchParams.get('silent') !== '1') broadcast('DELETED', app);
     return json(res, 200, {deleted: name});
   }
   if (p === '/fake/add' && req.method === 'POST') {
@@ -193,6 +195,12 @@ http.createServer((req, res) => {
     apps.set(name, app);
     broadcast('ADDED', app);
     return json(res, 200, {added: name});
+  }
+  if (p === '/fake/drop' && req.method === 'POST') {
+    const n = clients.size;
+    for (const client of clients) client.destroy();
+    clients.clear();
+    return json(res, 200, {dropped: n});
   }
   if (p === '/fake/stats') return json(res, 200, {apps: apps.size, clients: clients.size, sent, rate});
   if (p.startsWith('/api/')) return json(res, 404, {code: 5, error: `${p} not found`, message: `${p} not found`});

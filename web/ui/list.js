@@ -371,10 +371,11 @@ export function mount(root, ctx) {
       ? document.activeElement.getAttribute('aria-label')?.split(':')[0] : null;
     replace(summary,
       h('div', {class: 'summary-total'}, h('span', {class: 'summary-count'}, String(entries.size)), ' apps'),
-      h('div', {class: 'summary-group', role: 'group', 'aria-label': 'Sync status counts'},
+      // Plain divs, not role=group: the filter groups own the accessible names "Sync" and "Health".
+      h('div', {class: 'summary-group'},
         h('span', {class: 'summary-label'}, 'Sync'),
         Object.entries(syncCounts).map(([s, n]) => chip('sync', s, n, syncBadge))),
-      h('div', {class: 'summary-group', role: 'group', 'aria-label': 'Health status counts'},
+      h('div', {class: 'summary-group'},
         h('span', {class: 'summary-label'}, 'Health'),
         Object.entries(healthCounts).filter(([s, n]) => n || s === 'Healthy' || s === 'Degraded' || s === 'Progressing')
           .map(([s, n]) => chip('health', s, n, healthBadge))));
