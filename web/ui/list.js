@@ -44,10 +44,11 @@ function entryOf(app) {
     namespace: spec.destination?.namespace || '',
     phase: op?.phase || '',
     finishedAt: op?.finishedAt || (op?.phase === 'Running' ? '' : op?.startedAt || ''),
+    startedAt: op?.startedAt || '',
     opMessage: op?.message || '',
     automated: spec.syncPolicy?.automated || null,
   };
-  e.sig = [e.sync, e.health, e.revision, e.target, e.repo, e.path, e.namespace, e.phase, e.finishedAt, e.opMessage,
+  e.sig = [e.sync, e.health, e.revision, e.target, e.repo, e.path, e.namespace, e.phase, e.finishedAt, e.startedAt, e.opMessage,
     e.automated ? `${!!e.automated.prune}${!!e.automated.selfHeal}` : ''].join('\u0000');
   e.search = [e.name, e.repo, e.path, e.namespace].join('\u0000').toLowerCase();
   e.finishedMs = Date.parse(e.finishedAt) || 0;
@@ -111,7 +112,7 @@ function revisionNode(e) {
 function lastSyncNode(e) {
   if (!e.phase) return h('span', {class: 'muted'}, 'Never synced');
   return h('span', {class: 'last-sync', title: e.opMessage}, phaseBadge(e.phase, 'small'), ' ',
-    ageNode(e.finishedAt));
+    e.finishedAt ? ageNode(e.finishedAt) : ageNode(e.startedAt, 'started '));
 }
 
 export function mount(root, ctx) {
