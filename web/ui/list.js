@@ -162,9 +162,11 @@ export function mount(root, ctx) {
   }
   const actionButtons = (name) => [
     h('button', {type: 'button', class: 'button small', 'aria-label': `Refresh ${name}`, title: 'Refresh (compare with Git)',
-      onclick: (ev) => refresh(name, ev.currentTarget)}, h('span', {'aria-hidden': 'true'}, '⟳'), ' Refresh'),
+      onclick: (ev) => refresh(name, ev.currentTarget)}, h('span', {'aria-hidden': 'true'}, '⟳'),
+      h('span', {class: 'action-text'}, 'Refresh')),
     h('button', {type: 'button', class: 'button small primary', 'aria-label': `Sync ${name}`, title: 'Sync now',
-      onclick: (ev) => sync(name, ev.currentTarget)}, h('span', {'aria-hidden': 'true'}, '⇅'), ' Sync'),
+      onclick: (ev) => sync(name, ev.currentTarget)}, h('span', {'aria-hidden': 'true'}, '⇅'),
+      h('span', {class: 'action-text'}, 'Sync')),
   ];
   const appLink = (name) => h('a', {class: 'app-name', href: `/applications/${enc(name)}`, 'data-link': ''}, name);
 
@@ -216,7 +218,8 @@ export function mount(root, ctx) {
       const [syncCell, healthCell, repoCell, revCell, nsCell, lastCell] = r.cells;
       replace(syncCell, syncBadge(e.sync));
       replace(healthCell, healthBadge(e.health));
-      replace(repoCell, h('span', {title: e.repo}, shortRepo(e.repo)), e.path ? h('div', {class: 'muted'}, e.path) : null);
+      replace(repoCell, h('div', {class: 'cell-clip', title: e.repo}, shortRepo(e.repo)),
+        e.path ? h('div', {class: 'muted cell-clip', title: e.path}, e.path) : null);
       replace(revCell, revisionNode(e));
       replace(nsCell, e.namespace);
       replace(lastCell, lastSyncNode(e));
@@ -311,7 +314,7 @@ export function mount(root, ctx) {
   const moreButton = h('button', {type: 'button', class: 'button list-more', onclick: () => { limit += PAGE * 2; render(); }});
   const status = h('div', {class: 'list-status'});
 
-  replace(root, h('div', {class: 'list-page'},
+  const page = h('div', {class: 'list-page'},
     h('div', {class: 'list-heading'}, h('h1', {}, 'Applications'), count),
     summary,
     h('div', {class: 'list-layout'},
@@ -322,7 +325,8 @@ export function mount(root, ctx) {
           h('label', {class: 'sort-label', for: 'list-sort'}, 'Sort', sortSelect),
           h('div', {class: 'view-toggle', role: 'group', 'aria-label': 'View'}, tilesButton, tableButton)),
         status, content, moreButton)),
-    toast));
+    toast);
+  replace(root, page);
 
   // ---- state → URL
   function commit({push = false} = {}) {
@@ -400,6 +404,7 @@ export function mount(root, ctx) {
     const n = activeFilters();
     replace(filtersSummary, n ? `Filters (${n} active)` : 'Filters');
     clearButton.hidden = n === 0;
+    page.dataset.view = state.view;  // the table takes the full width: filters go above it (list.css)
     tilesButton.setAttribute('aria-pressed', String(state.view === 'tiles'));
     tableButton.setAttribute('aria-pressed', String(state.view === 'table'));
     if (sortSelect.value !== state.sort) sortSelect.value = state.sort;
