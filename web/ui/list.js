@@ -230,7 +230,8 @@ export function mount(root, ctx) {
   // ---- the page's fixed parts
   const searchInput = h('input', {type: 'search', class: 'list-search', 'aria-label': 'Search applications',
     placeholder: 'Search name, repository, path, namespace', value: state.search, autocomplete: 'off'});
-  searchInput.addEventListener('input', () => { state.search = searchInput.value; commit(); });
+  // Typing renders at once; the URL follows when the typing pauses (browsers throttle rapid history updates).
+  searchInput.addEventListener('input', () => { state.search = searchInput.value; commit({urlDelay: 250}); });
 
   const checkGroup = (label, key, values) => {
     const boxes = new Map();
@@ -329,13 +330,20 @@ export function mount(root, ctx) {
   replace(root, page);
 
   // ---- state → URL
-  function commit({push = false} = {}) {
+  let urlTimer = 0;
+  function commit({push = false, urlDelay = 0} = {}) {
     limit = PAGE;
+    clearTimeout(urlTimer);
+    if (urlDelay) urlTimer = setTimeout(writeUrl, urlDelay, push);
+    else writeUrl(push);
+    render();
+  }
+  function writeUrl(push) {
+    if (!alive) return;
     ctx.setQuery({
       search: state.search || null, sync: state.sync, health: state.health, namespace: state.namespace,
       repo: state.repo, sort: state.sort === 'name' ? null : state.sort, view: state.view === 'tiles' ? null : state.view,
     }, {replace: !push});
-    render();
   }
   function clearFilters() {
     Object.assign(state, {search: '', sync: [], health: [], namespace: [], repo: []});
@@ -521,16 +529,19 @@ export function mount(root, ctx) {
     }
   }, AGE_TICK_MS);
 
-  load().then(() => {
+  // The stream (whose first message is a snapshot of every app again) starts once the list is painted, so its
+  // parsing does not delay the first tiles.
+  load().then(() => requestAnimationFrame(() => setTimeout(() => {
     if (!alive) return;
     closeStream = subscribe('/api/v1/stream/applications', onBatch, {minInterval: 100, onOpen});
-  });
+  }, 0)));
 
   const unmount = () => {
     alive = false;
     closeStream();
     clearInterval(ageTimer);
     clearTimeout(toastTimer);
+    clearTimeout(urlTimer);
     if (snapshot) clearTimeout(snapshot.timer);
   };
   // Back/forward through filters: the same page, another query.
