@@ -258,16 +258,20 @@ export function mount(root, ctx) {
       state[key] = Array.from(select.selectedOptions, o => o.value);
       commit();
     });
-    let known = '';
+    let known = '', knownSelected = '';
     const el = h('div', {class: 'filter-group'}, h('label', {for: id, class: 'filter-label'}, label), select);
+    // Runs on every render: touches the DOM only when the values or the selection changed.
     return {el, update(values, show = (v) => v) {
       const all = [...new Set([...values, ...state[key]])].sort();
       const sig = all.join('\u0000');
+      const selected = state[key].join('\u0000');
+      if (sig === known && selected === knownSelected) return;
       if (sig !== known) {
         known = sig;
         replace(select, all.map(v => h('option', {value: v, title: v}, show(v) || '(none)')));
         select.size = Math.min(6, Math.max(2, all.length));
       }
+      knownSelected = selected;
       for (const o of select.options) o.selected = state[key].includes(o.value);
     }};
   };
