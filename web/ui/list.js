@@ -32,8 +32,7 @@ function entryOf(app) {
   const status = app.status || {};
   const source = spec.source || {};
   const op = status.operationState || null;
-  const e = {
-    app,
+  const e = {  // not the app itself: 1,000 full apps from the stream would stay in memory for nothing
     name: app.metadata?.name || '',
     sync: status.sync?.status || 'Unknown',
     health: status.health?.status || 'Unknown',
@@ -296,7 +295,7 @@ export function mount(root, ctx) {
     onclick: () => { if (state.view !== view) { state.view = view; commit({push: true}); } }}, text);
   const tilesButton = viewButton('tiles', 'Tiles');
   const tableButton = viewButton('table', 'Table');
-  const count = h('span', {class: 'list-count', 'aria-live': 'polite'});
+  const count = h('span', {class: 'list-count'});  // not a live region: it changes with every streamed batch
 
   const summary = h('section', {class: 'list-summary', 'aria-label': 'Summary'});
   const content = h('div', {class: 'list-content'});
@@ -387,7 +386,8 @@ export function mount(root, ctx) {
     const focused = document.activeElement && summary.contains(document.activeElement)
       ? document.activeElement.getAttribute('aria-label')?.split(':')[0] : null;
     replace(summary,
-      h('div', {class: 'summary-total'}, h('span', {class: 'summary-count'}, String(entries.size)), ' apps'),
+      h('div', {class: 'summary-total'}, h('span', {class: 'summary-count'}, String(entries.size)),
+        entries.size === 1 ? ' app' : ' apps'),
       // Plain divs, not role=group: the filter groups own the accessible names "Sync" and "Health".
       h('div', {class: 'summary-group'},
         h('span', {class: 'summary-label'}, 'Sync'),
