@@ -53,7 +53,14 @@ export function subscribe(url, onBatch, {minInterval = 100, onOpen = () => {}, o
     if (scheduled) return;
     scheduled = true;
     const wait = Math.max(0, minInterval - (performance.now() - lastFlush));
-    setTimeout(() => requestAnimationFrame(flush), wait);
+    setTimeout(() => {
+      // The next frame, or within a second when there is none: a hidden tab runs no frames, and its pending
+      // events would otherwise pile up (100 changes/s of whole apps) until the tab is shown again.
+      let ran = false;
+      const once = () => { if (!ran) { ran = true; flush(); } };
+      requestAnimationFrame(once);
+      setTimeout(once, 1000);
+    }, wait);
   };
   const setState = (state, retryAt = 0) => {
     stream.state = state;
