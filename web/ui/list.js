@@ -269,6 +269,7 @@ export function mount(root, ctx) {
         known = sig;
         replace(select, all.map(v => h('option', {value: v, title: v}, show(v) || '(none)')));
         select.size = Math.min(6, Math.max(2, all.length));
+        el.hidden = all.length === 0;  // no apps yet: nothing to choose from
       }
       knownSelected = selected;
       for (const o of select.options) o.selected = state[key].includes(o.value);
