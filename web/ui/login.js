@@ -22,10 +22,12 @@ export function safeNext(next) {
   }
 }
 
+// "Wait 4 min 37 s (until 07:41:02) before trying again." from Retry-After.
 function waitText(seconds) {
-  if (!seconds) return 'Wait a moment before trying again.';
+  if (!seconds) return 'Wait a while before trying again.';
   const m = Math.floor(seconds / 60), s = seconds % 60;
-  return `Wait ${m ? `${m} min ` : ''}${m && !s ? '' : `${s} s `}before trying again.`;
+  const until = new Date(Date.now() + seconds * 1000).toLocaleTimeString();
+  return `Wait ${m ? `${m} min ` : ''}${m && !s ? '' : `${s} s `}(until ${until}) before trying again.`;
 }
 
 export function mount(root, ctx) {
@@ -102,7 +104,7 @@ export function mount(root, ctx) {
       if (!alive) return;
       const message = error?.message || String(error);
       if (error?.status === 429) replace(alert, `${message}. ${waitText(error.retryAfter)}`);
-      else if (error?.status === 401 && mode === 'key') replace(alert, `${message} (the API key is invalid, expired or revoked)`);
+      else if (error?.status === 401 && mode === 'key') replace(alert, 'The API key was not accepted: it is invalid, expired or revoked.');
       else replace(alert, message);
       if (mode === 'password') { password.select(); password.focus(); } else { key.select(); key.focus(); }
     } finally {
