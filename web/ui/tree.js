@@ -7,7 +7,7 @@ import {h, replace, clear} from './dom.js';
 import {healthBadge, syncBadge} from './status.js';
 import {shortKind, infoValue, podPhase, podsUnder} from './resource_model.js';
 
-const NODE_W = 250, NODE_H = 58, COL_GAP = 64, ROW_H = 72, PAD = 8;
+const NODE_W = 264, NODE_H = 58, COL_GAP = 64, ROW_H = 72, PAD = 8;
 const GROUP_AT = 6;  // an owner with this many Pods or more shows them as one expandable group node
 
 const SVG = 'svg:';
