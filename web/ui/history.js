@@ -20,11 +20,20 @@ export function revisionMetadata(appName, revision) {
 
 const firstLine = (message) => (message || '').split('\n')[0];
 
-function initiatedBy(entry) {
-  const by = entry.initiatedBy;
-  if (!by) return 'automated';
+// Who started a deployment: the entry's initiatedBy (Argo CD's RevisionHistory field); for the newest entry, the
+// operation that produced it when the entry lacks one; else unknown ("—").
+function initiatedBy(entry, operation) {
+  const by = entry.initiatedBy || operation?.initiatedBy;
+  if (!by) return '—';
   if (by.username) return by.username;
-  return by.automated ? 'automated' : 'unknown';
+  return by.automated ? 'automated' : '—';
+}
+
+// The last operation, when it deployed this entry's revision.
+function operationFor(app, entry) {
+  const op = app.status?.operationState;
+  const synced = op?.syncResult?.revision || op?.operation?.sync?.revision;
+  return op && (!synced || synced === entry.revision) ? op.operation : null;
 }
 
 export function renderHistory(container, app) {
@@ -61,7 +70,7 @@ export function renderHistory(container, app) {
       author,
       h('td', {title: localTime(entry.deployedAt)}, entry.deployedAt ? `${age(entry.deployedAt)} ago` : ''),
       h('td', {}, duration(entry.deployStartedAt, entry.deployedAt)),
-      h('td', {}, initiatedBy(entry)),
+      h('td', {}, initiatedBy(entry, index === 0 ? operationFor(app, entry) : null)),
       h('td', {}, rollback));
   });
   replace(container, h('div', {class: 'table-scroll'}, h('table', {class: 'history'},

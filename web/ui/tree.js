@@ -7,7 +7,15 @@ import {h, replace, clear} from './dom.js';
 import {healthBadge, syncBadge} from './status.js';
 import {shortKind, infoValue, podPhase, podsUnder} from './resource_model.js';
 
-const NODE_W = 264, NODE_H = 58, COL_GAP = 64, ROW_H = 72, PAD = 8;
+const NODE_H = 58, ROW_H = 72, PAD = 8;
+// Card width and column gap: narrower at phone width (the canvas scrolls horizontally either way). app.css reads
+// the width from --node-w.
+const narrow = window.matchMedia('(max-width: 640px)');
+let NODE_W = 264, COL_GAP = 64;
+function measure() {
+  NODE_W = narrow.matches ? 210 : 264;
+  COL_GAP = narrow.matches ? 36 : 64;
+}
 const GROUP_AT = 6;  // an owner with this many Pods or more shows them as one expandable group node
 
 const SVG = 'svg:';
@@ -129,7 +137,9 @@ export function createTree(container, {appName, onSelect, onToggleGroup}) {
         'data-phase': n.kind === 'Pod' ? podPhase(n) : null,
         onclick: () => onSelect(n.key)});
     } else if (item.type === 'group') {
-      Object.assign(attrs, {'data-node-group': item.owner, 'data-count': String(item.pods.length),
+      const phases = item.pods.map(podPhase);
+      const worst = ['failed', 'pending', 'unknown', 'terminating', 'running', 'succeeded'].find(p => phases.includes(p));
+      Object.assign(attrs, {'data-node-group': item.owner, 'data-count': String(item.pods.length), 'data-phase': worst,
         'aria-expanded': 'false', title: 'Show each Pod', onclick: () => onToggleGroup(item.owner)});
     } else {
       Object.assign(attrs, {'data-app-node': appName, title: 'The application'});
@@ -138,6 +148,8 @@ export function createTree(container, {appName, onSelect, onToggleGroup}) {
   }
 
   function render(model, app, selectedKey, expanded) {
+    measure();
+    canvas.style.setProperty('--node-w', `${NODE_W}px`);
     const {items, edges, rows, cols} = layout(model, appName, expanded);
     const width = PAD * 2 + cols * NODE_W + (cols - 1) * COL_GAP;
     const height = PAD * 2 + rows * ROW_H - (ROW_H - NODE_H);
