@@ -147,7 +147,11 @@ export function createTree(container, {appName, onSelect, onToggleGroup}) {
     return h('button', attrs, nodeContent(item, appName, app));
   }
 
+  let last = null;
+  narrow.addEventListener('change', () => { if (last && canvas.isConnected) render(...last); });
+
   function render(model, app, selectedKey, expanded) {
+    last = [model, app, selectedKey, expanded];
     measure();
     canvas.style.setProperty('--node-w', `${NODE_W}px`);
     const {items, edges, rows, cols} = layout(model, appName, expanded);
