@@ -68,10 +68,19 @@ export function mount(root, ctx) {
   }
 
   // ---- header ----
+  // The header is rebuilt only when what it shows changed (the app stream brings every reconcile), so a keyboard
+  // user's focus in it is not lost; the ages in it refresh every 30 s.
+  let headerSig = null;
   function renderHeader() {
     const app = state.app;
+    renderActions();
     if (!app) { replace(header, h('h1', {}, name), h('p', {class: 'loading'}, 'Loading…')); return; }
     const status = app.status || {};
+    const sig = JSON.stringify([app.spec, status.sync, status.health, status.operationState, status.conditions,
+      state.deleted, Math.floor(Date.now() / 30000)]);
+    if (sig === headerSig) return;
+    headerSig = sig;
+    const backFocused = document.activeElement?.classList.contains('back-link');
     const source = app.spec?.source || {};
     const op = status.operationState;
     const revision = status.sync?.revision || '';
@@ -109,39 +118,46 @@ export function mount(root, ctx) {
         h('div', {}, h('dt', {}, 'Destination'), h('dd', {class: 'mono'}, app.spec?.destination?.namespace || '—'))),
       state.deleted ? h('div', {class: 'banner warning', role: 'status'}, 'This application has been deleted.') : null,
       conditions);
-    renderActions();
+    if (backFocused) header.querySelector('.back-link')?.focus();
   }
 
   // ---- actions ----
+  // Built once and updated in place (disabled states), so focus stays on a button across live updates.
   const busy = new Set();
-  function actionButton(label, run, {cls, disabled, title} = {}) {
-    return h('button', {type: 'button', class: ['button', cls], disabled: disabled || busy.has(label), title,
-      onclick: async () => {
-        busy.add(label);
-        renderActions();
-        try { await run(); } catch (error) { toast(`${label}: ${error.message}`, {error: true}); }
-        busy.delete(label);
-        renderActions();
-      }}, label);
+  const buttons = {};
+  function actionButton(label, run, cls) {
+    buttons[label] = h('button', {type: 'button', class: ['button', cls], onclick: async () => {
+      busy.add(label);
+      renderActions();
+      try { await run(); } catch (error) { toast(`${label}: ${error.message}`, {error: true}); }
+      busy.delete(label);
+      renderActions();
+    }}, label);
+    return buttons[label];
   }
   async function refresh(kind) {
     const app = await api.get(`${base}?refresh=${kind}`);
     if (app) setApp(app);
     toast(kind === 'hard' ? 'Hard refresh done' : 'Refreshed');
   }
+  actionButton('Refresh', () => refresh('normal'));
+  actionButton('Hard refresh', () => refresh('hard')).title = 'Render the manifests again, ignoring the cache';
+  buttons.Sync = h('button', {type: 'button', class: 'button primary', onclick: () => openSyncPanel(state.app)}, 'Sync');
+  actionButton('Terminate', async () => {
+    await api.del(`${base}/operation`);
+    toast('Operation terminated');
+  });
+  buttons.Delete = h('button', {type: 'button', class: 'button danger', onclick: () => openDelete()}, 'Delete');
+  replace(actions, Object.values(buttons));
   function renderActions() {
     const app = state.app;
     const running = app?.status?.operationState?.phase === 'Running';
-    replace(actions,
-      actionButton('Refresh', () => refresh('normal'), {disabled: !app}),
-      actionButton('Hard refresh', () => refresh('hard'), {disabled: !app, title: 'Render the manifests again, ignoring the cache'}),
-      h('button', {type: 'button', class: 'button primary', disabled: !app || state.deleted,
-        onclick: () => openSyncPanel(state.app)}, 'Sync'),
-      actionButton('Terminate', async () => {
-        await api.del(`${base}/operation`);
-        toast('Operation terminated');
-      }, {disabled: !running, title: running ? 'Stop the running operation' : 'No operation is running'}),
-      h('button', {type: 'button', class: 'button danger', disabled: !app || state.deleted, onclick: openDelete}, 'Delete'));
+    buttons.Refresh.disabled = !app || busy.has('Refresh');
+    buttons['Hard refresh'].disabled = !app || busy.has('Hard refresh');
+    buttons.Sync.disabled = !app || state.deleted;
+    buttons.Terminate.disabled = !running || busy.has('Terminate');
+    buttons.Terminate.title = running ? 'Stop the running operation' : 'No operation is running';
+    buttons.Delete.disabled = !app || state.deleted;
   }
   function openDelete() {
     const cascade = h('input', {type: 'checkbox', checked: true});
@@ -172,28 +188,43 @@ export function mount(root, ctx) {
   }
 
   // ---- views ----
+  const viewButtons = VIEWS.map(v => h('button', {type: 'button', class: 'button', 'data-view': v.id, onclick: () => {
+    if (state.view === v.id) return;
+    state.view = v.id;
+    ctx.setQuery({view: v.id === 'tree' ? null : v.id}, {replace: false});
+    renderView();
+  }}, v.label));
+  replace(viewSwitch, viewButtons);
   function renderViewSwitch() {
-    replace(viewSwitch, VIEWS.map(v => h('button', {type: 'button', class: 'button', 'aria-pressed': String(state.view === v.id),
-      onclick: () => {
-        if (state.view === v.id) return;
-        state.view = v.id;
-        ctx.setQuery({view: v.id === 'tree' ? null : v.id}, {replace: false});
-        renderView();
-      }}, v.label)));
+    for (const b of viewButtons) b.setAttribute('aria-pressed', String(b.dataset.view === state.view));
   }
+  let historySig = null, listSig = null;
   function renderView() {
     renderViewSwitch();
     const host = state.view === 'history' ? historyHost : state.view === 'list' ? listHost : treeHost;
     if (viewBody.firstChild !== host) replace(viewBody, host);
     if (state.view === 'history') {
-      if (state.app) renderHistory(historyHost, state.app); else replace(historyHost, h('p', {class: 'loading'}, 'Loading…'));
+      if (!state.app) { replace(historyHost, h('p', {class: 'loading'}, 'Loading…')); return; }
+      const sig = JSON.stringify([state.app.status?.history, state.app.status?.sync?.revision,
+        state.app.status?.operationState?.operation, Math.floor(Date.now() / 30000)]);
+      if (sig !== historySig || !historyHost.firstChild) renderHistory(historyHost, state.app);
+      historySig = sig;
       return;
     }
     if (!state.model) {
       replace(host, h('p', {class: 'loading'}, 'Loading resources…'));
       return;
     }
-    if (state.view === 'list') renderResourceList(listHost, state.model, state.node, selectNode);
+    if (state.view === 'list') {
+      const sig = JSON.stringify([state.node, [...state.model.nodes.values()].map(n =>
+        [n.key, n.sync, n.health?.status, n.createdAt, state.model.parent.get(n.key)])]);
+      if (sig !== listSig || !listHost.firstChild) {
+        const focused = document.activeElement?.closest?.('tr[data-node]')?.dataset.node;
+        renderResourceList(listHost, state.model, state.node, selectNode);
+        if (focused) listHost.querySelector(`tr[data-node="${CSS.escape(focused)}"] button`)?.focus();
+      }
+      listSig = sig;
+    }
     else {
       if (!treeHost.contains(tree.element)) replace(treeHost, tree.element);
       tree.render(state.model, state.app, state.node, state.expanded);
@@ -293,7 +324,7 @@ export function mount(root, ctx) {
     closePanel();
   };
   document.addEventListener('keydown', onKey);
-  const ageTimer = setInterval(() => { if (state.app && !document.hidden) renderHeader(); }, 30000);
+  const ageTimer = setInterval(() => { if (state.app && !document.hidden) { renderHeader(); if (state.view === 'history') renderView(); } }, 30000);
 
   const unmount = () => {
     unmounted = true;

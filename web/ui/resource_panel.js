@@ -285,10 +285,14 @@ export function createPanel({appName, key, tab, model, onTab, onClose, onSelect}
 
   function render(force) {
     const p = parsed();
-    const label = `${p.kind} ${p.name}`;
-    el.setAttribute('aria-label', label);
-    replace(title, h('span', {class: 'kind-badge'}, p.kind), ' ', h('span', {class: 'panel-name'}, p.name));
-    renderTabs();
+    // Title and tabs change only with the node or the tab (a live update must not take the focus off a tab).
+    if (force || rendered.key !== current.key || rendered.tab !== current.tab) {
+      el.setAttribute('aria-label', `${p.kind} ${p.name}`);
+      replace(title, h('span', {class: 'kind-badge'}, p.kind), ' ', h('span', {class: 'panel-name'}, p.name));
+      const focusedTab = document.activeElement?.closest?.('[role=tab]') && tabList.contains(document.activeElement);
+      renderTabs();
+      if (focusedTab) tabList.querySelector(`[data-tab="${current.tab}"]`)?.focus();
+    }
     const sig = tabSignature();
     const sameView = rendered.key === current.key && rendered.tab === current.tab;
     if (!force && sameView) {
