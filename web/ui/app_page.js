@@ -30,14 +30,19 @@ export function mount(root, ctx) {
   const actions = h('div', {class: 'app-actions', role: 'toolbar', 'aria-label': 'Actions'});
   const viewSwitch = h('div', {class: 'view-switch segmented', role: 'group', 'aria-label': 'View'});
   const viewBody = h('div', {class: 'view-body'});
-  const treeHost = h('div', {class: 'tree-scroll', tabindex: '-1'});
+  const treeScroll = h('div', {class: 'tree-scroll', role: 'region', 'aria-label': 'Resource tree', tabindex: '-1'});
+  const groupPods = h('input', {type: 'checkbox', checked: true, onchange: () => { state.expanded.clear(); renderView(); }});
+  const treeHost = h('div', {class: 'tree-host'},
+    h('div', {class: 'tree-toolbar'}, h('label', {class: 'checkbox'}, groupPods, 'Group Pods'),
+      h('span', {class: 'muted tree-legend'}, h('span', {class: 'legend-dash', 'aria-hidden': 'true'}), 'Service → Pods')),
+    treeScroll);
   const listHost = h('div', {class: 'list-host'});
   const historyHost = h('div', {class: 'history-host'});
   const page = h('div', {class: 'app-page'}, header, h('div', {class: 'app-toolbar'}, actions, viewSwitch), viewBody);
   replace(root, page);
 
   let panel = null;
-  const tree = createTree(treeHost, {appName: name, onSelect: (key) => selectNode(key),
+  const tree = createTree(treeScroll, {appName: name, onSelect: (key) => selectNode(key),
     onToggleGroup: (owner) => { state.expanded.add(owner); renderView(); }});
 
   // ---- URL state ----
@@ -212,7 +217,7 @@ export function mount(root, ctx) {
       return;
     }
     if (!state.model) {
-      replace(host, h('p', {class: 'loading'}, 'Loading resources…'));
+      replace(host === treeHost ? treeScroll : host, h('p', {class: 'loading'}, 'Loading resources…'));
       return;
     }
     if (state.view === 'list') {
@@ -226,8 +231,11 @@ export function mount(root, ctx) {
       listSig = sig;
     }
     else {
-      if (!treeHost.contains(tree.element)) replace(treeHost, tree.element);
-      tree.render(state.model, state.app, state.node, state.expanded);
+      if (!treeScroll.contains(tree.element)) replace(treeScroll, tree.element);
+      // A selected Pod inside a group (a deep link): its group opens.
+      const owner = state.node && state.model.parent.get(state.node);
+      if (owner && state.model.nodes.get(state.node)?.kind === 'Pod') state.expanded.add(owner);
+      tree.render(state.model, state.app, state.node, groupPods.checked ? state.expanded : 'all');
     }
   }
   function renderPanel(focus) {
@@ -237,6 +245,8 @@ export function mount(root, ctx) {
       return;
     }
     if (!panel) {
+      // The panel sits below the top bar (its height is the shell's business: measured, not assumed).
+      page.style.setProperty('--topbar-h', `${document.querySelector('.topbar')?.offsetHeight ?? 0}px`);
       panel = createPanel({appName: name, key: state.node, tab: state.tab, model: state.model,
         onTab: (tab) => { state.tab = tab; ctx.setQuery({tab: tab === 'summary' ? null : tab}); },
         onClose: closePanel, onSelect: selectNode});

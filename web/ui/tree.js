@@ -20,7 +20,7 @@ const GROUP_AT = 6;  // an owner with this many Pods or more shows them as one e
 
 const SVG = 'svg:';
 
-// layout(model, appName, expanded) → {items: [{key, type: 'app'|'node'|'group', col, row, node?, pods?}],
+// layout(model, appName, expanded: Set of owner keys whose Pods show one by one, or 'all') → {items: [{key, type: 'app'|'node'|'group', col, row, node?, pods?}],
 // edges: [{from, to, dashed}]}
 export function layout(model, appName, expanded) {
   const items = [];
@@ -41,7 +41,7 @@ export function layout(model, appName, expanded) {
     const kids = model.children.get(key) || [];
     const pods = kids.filter(k => model.nodes.get(k).kind === 'Pod');
     let next = row;
-    if (pods.length >= GROUP_AT && !expanded.has(key)) {
+    if (pods.length >= GROUP_AT && expanded !== 'all' && !expanded.has(key)) {
       const groupKey = `group:${key}`;
       const group = {key: groupKey, type: 'group', owner: key, col: col + 1, row: next,
         pods: pods.map(k => model.nodes.get(k))};
@@ -144,6 +144,8 @@ export function createTree(container, {appName, onSelect, onToggleGroup}) {
     } else {
       Object.assign(attrs, {'data-app-node': appName, title: 'The application'});
     }
+    // The app node opens nothing (the header is the app's summary): a plain box, not a button.
+    if (item.type === 'app') { delete attrs.type; return h('div', attrs, nodeContent(item, appName, app)); }
     return h('button', attrs, nodeContent(item, appName, app));
   }
 
