@@ -42,6 +42,7 @@ export function mount(root, ctx) {
   replace(root, page);
 
   let panel = null;
+  let scrolledTo = null;  // the node last scrolled into view (deep links)
   const tree = createTree(treeScroll, {appName: name, onSelect: (key) => selectNode(key),
     onToggleGroup: (owner) => { state.expanded.add(owner); renderView(); }});
 
@@ -57,6 +58,7 @@ export function mount(root, ctx) {
 
   function selectNode(key) {
     state.node = key;
+    scrolledTo = key;  // clicked, so visible: no scrolling
     state.tab = 'summary';
     ctx.setQuery({node: key, tab: null}, {replace: false});
     renderPanel(true);
@@ -236,6 +238,16 @@ export function mount(root, ctx) {
       const owner = state.node && state.model.parent.get(state.node);
       if (owner && state.model.nodes.get(state.node)?.kind === 'Pod') state.expanded.add(owner);
       tree.render(state.model, state.app, state.node, groupPods.checked ? state.expanded : 'all');
+      // A deep link's node is scrolled into view once, when it first appears.
+      if (state.node && scrolledTo !== state.node) {
+        const el = treeScroll.querySelector(`[data-node="${CSS.escape(state.node)}"]`);
+        if (el) {
+          // The tree box scrolls (not the window): the card's place in the canvas, with a margin.
+          const r = el.getBoundingClientRect(), c = tree.element.getBoundingClientRect();
+          treeScroll.scrollTo({left: r.left - c.left - 40, top: r.top - c.top - 40});
+          scrolledTo = state.node;
+        }
+      }
     }
   }
   function renderPanel(focus) {
@@ -307,6 +319,12 @@ export function mount(root, ctx) {
 
   api.get(base).then(setApp, (error) => {
     if (unmounted) return;
+    if (error.status === 404) {
+      // No such application: nothing to stream, nothing to act on.
+      for (const close of closers) close();
+      closers.length = 0;
+      page.querySelector('.app-toolbar')?.remove();
+    }
     replace(header, h('h1', {}, name), h('p', {class: 'banner error', role: 'alert'},
       error.status === 404 ? `Application ${name} not found.` : error.message));
     replace(viewBody, h('p', {}, h('a', {href: '/applications', 'data-link': ''}, 'Back to the applications')));

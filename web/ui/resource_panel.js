@@ -121,7 +121,8 @@ export function createPanel({appName, key, tab, model, onTab, onClose, onSelect}
       n.createdAt ? field('Created', `${localTime(n.createdAt)} (${age(n.createdAt)} ago)`) : null,
       field('Health', healthBadge(n.health?.status), n.health?.message ? h('div', {class: 'health-message'}, n.health.message) : null),
       n.managed ? field('Sync', syncBadge(n.sync || 'Unknown')) : field('Managed', 'No — owned by ',
-        owner ? h('button', {type: 'button', class: 'link-button', onclick: () => onSelect(owner)}, owner) : 'another resource'),
+        owner ? h('button', {type: 'button', class: 'link-button', onclick: () => onSelect(owner)},
+          `${current.model.nodes.get(owner)?.kind || ''} ${current.model.nodes.get(owner)?.name || owner}`) : 'another resource'),
       (n.images || []).length ? field('Images', h('ul', {class: 'plain'}, n.images.map(i => h('li', {class: 'mono'}, i)))) : null,
       info.map(i => field(i.name, i.value)));
   }
