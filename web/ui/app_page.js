@@ -103,7 +103,7 @@ export function mount(root, ctx) {
     const conditions = (status.conditions || []).map(c => h('div', {
       class: ['banner', /Error$/.test(c.type) ? 'error' : /Warning$/.test(c.type) ? 'warning' : null],
       role: /Error$/.test(c.type) ? 'alert' : null, 'data-condition': c.type},
-    h('strong', {}, c.type), ': ', c.message || ''));
+    h('strong', {}, c.type), ': ', h('span', {class: 'condition-message'}, c.message || '')));
     replace(header,
       h('div', {class: 'app-title'},
         h('a', {href: '/applications', 'data-link': '', class: 'back-link'}, h('span', {'aria-hidden': 'true'}, '← '), 'Applications'),

@@ -1,5 +1,6 @@
 // Line diff of two texts (LCS over the lines between the common head and tail, which is where a manifest's drift
-// is), rendered unified or side by side. Lines are text nodes with .diff-line.add / .diff-line.del / .diff-line.same.
+// is), rendered unified or side by side. Lines are text nodes with .diff-line.add / .diff-line.del / .diff-line.same;
+// a line's text is its YAML line only (line numbers and the +/- sign are CSS content from data attributes).
 import {h} from './dom.js';
 
 // The cell budget of the LCS table; past it the middle is shown as all removed then all added (still correct).
@@ -74,11 +75,9 @@ const fold = (n) => h('div', {class: 'diff-fold'}, `… ${n} unchanged line${n =
 
 export function renderUnified(ops) {
   return h('div', {class: 'diff diff-unified mono', role: 'table', 'aria-label': 'Unified diff'},
-    hunks(ops).map(o => (o.fold ? fold(o.fold) : h('div', {class: ['diff-line', CLASS[o.op]], role: 'row'},
-      h('span', {class: 'diff-no', 'aria-hidden': 'true'}, o.a ?? ''),
-      h('span', {class: 'diff-no', 'aria-hidden': 'true'}, o.b ?? ''),
-      h('span', {class: 'diff-sign', 'aria-hidden': 'true'}, o.op),
-      h('span', {class: 'diff-text'}, o.text)))));
+    hunks(ops).map(o => (o.fold ? fold(o.fold) : h('div', {class: ['diff-line', CLASS[o.op]], role: 'row',
+      'data-a': o.a ?? '', 'data-b': o.b ?? '', 'data-sign': o.op},
+    h('span', {class: 'diff-text'}, o.text)))));
 }
 
 // Side by side: a run of removed lines pairs row by row with the run of added lines after it (a changed value sits
@@ -98,8 +97,7 @@ export function renderSideBySide(ops) {
   }
   flush();
   const cell = (o, side) => (o
-    ? h('div', {class: ['diff-line', CLASS[o.op], `diff-${side}`]},
-      h('span', {class: 'diff-no', 'aria-hidden': 'true'}, (side === 'left' ? o.a : o.b) ?? ''),
+    ? h('div', {class: ['diff-line', CLASS[o.op], `diff-${side}`], 'data-no': (side === 'left' ? o.a : o.b) ?? ''},
       h('span', {class: 'diff-text'}, o.text))
     : h('div', {class: ['diff-empty', `diff-${side}`]}));
   return h('div', {class: 'diff diff-split mono', 'aria-label': 'Side-by-side diff'},

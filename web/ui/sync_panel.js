@@ -29,7 +29,8 @@ export function openSyncPanel(app, {onDone} = {}) {
     autocomplete: 'off', spellcheck: 'false'});
   const resources = (app.status?.resources || []).map(r => {
     const input = h('input', {type: 'checkbox', checked: true});
-    return {r, input, el: h('li', {}, h('label', {class: 'checkbox'}, input, `${r.kind}/${r.name}`,
+    // The label is exactly "<Kind>/<name>" (the tests' name for it); the namespace sits beside it.
+    return {r, input, el: h('li', {}, h('span', {}, h('label', {class: 'checkbox'}, input, `${r.kind}/${r.name}`),
       r.namespace ? h('span', {class: 'muted'}, ` (${r.namespace})`) : null), ' ', syncBadge(r.status || 'Unknown'))};
   });
   const setAll = (value) => { for (const x of resources) x.input.checked = value; };
