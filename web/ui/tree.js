@@ -86,7 +86,16 @@ function podStates(node) {
     ready ? h('span', {class: 'pod-ready', title: `${ready} containers ready`}, ready) : null);
 }
 
+// Cards are flex boxes: the ' ' between parts does not render, but keeps words apart in the accessible name and
+// the text ("game-backend deploy Healthy Synced").
+const spaced = (parts) => parts.filter(Boolean).flatMap((p, i) => (i ? [' ', p] : [p]));
+
 function nodeContent(item, appName, app) {
+  return spaced(nodeParts(item, appName, app).map(p => (p?.classList?.contains('node-states')
+    ? h('span', {class: 'node-states'}, spaced([...p.childNodes])) : p)));
+}
+
+function nodeParts(item, appName, app) {
   if (item.type === 'app') {
     const status = app?.status || {};
     return [
