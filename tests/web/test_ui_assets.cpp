@@ -219,7 +219,7 @@ TEST_CASE("each asset: its content type, gzip when accepted, ETag and 304, immut
   CHECK(env.get(prefix).result() == http::status::not_found);
 }
 
-TEST_CASE("the UI's paths answer index.html, revalidated by ETag; other paths keep the router's 404", "[web][ui]") {
+TEST_CASE("the UI's paths answer index.html, revalidated by ETag, and other paths keep the router's 404", "[web][ui]") {
   UiEnv env;
   const auto* index = find_ui_asset("index.html");
   REQUIRE(index != nullptr);
@@ -240,7 +240,7 @@ TEST_CASE("the UI's paths answer index.html, revalidated by ETag; other paths ke
   CHECK(env.get("/api/v1/nothing").result() == http::status::not_found);
 }
 
-TEST_CASE("--ui-dir serves the folder's files as they are now, and only plain file names from it", "[web][ui]") {
+TEST_CASE("with --ui-dir, the server serves the folder's files as they are now, and only plain file names from it", "[web][ui]") {
   TempDir dir;
   const auto ui = dir.path / "ui";
   fs::create_directories(ui / "sub");

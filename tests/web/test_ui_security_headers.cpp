@@ -114,7 +114,9 @@ TEST_CASE("every kind of answer carries the CSP, nosniff, the referrer policy an
       {"asset not modified",
        make_request(http::verb::get, asset, {}, {{"If-None-Match", std::string(find_ui_asset("main.js")->etag)}}),
        http::status::not_modified},
-      {"stream head", make_request(http::verb::get, "/api/v1/stream/applications"), http::status::ok, true},
+      {"stream head",
+       make_request(http::verb::get, "/api/v1/stream/applications", {}, {{"Accept", "text/event-stream"}}),
+       http::status::ok, true},
   };
   for (const auto& c : cases) {
     INFO(c.what);
