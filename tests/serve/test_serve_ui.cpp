@@ -64,7 +64,7 @@ TEST_CASE("serve: the UI's page and assets, and the live manifest of any object 
   env.start_serve({"--apps", apps.string(), "--cluster-apps=false"});
 
   // The embedded page: its scripts resolve under the hashed prefix, everything with the security headers.
-  const auto page = http_request(env.api(), "GET", "/applications/tetris");
+  auto page = http_request(env.api(), "GET", "/applications/tetris");
   REQUIRE(page.status == 200);
   CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
   CHECK(page.headers["cache-control"] == "no-cache");
@@ -72,13 +72,13 @@ TEST_CASE("serve: the UI's page and assets, and the live manifest of any object 
   CHECK(page.headers["x-frame-options"] == "DENY");
   std::smatch script;
   REQUIRE(std::regex_search(page.body, script, std::regex(R"re(src="(/assets/[0-9a-f]{12}/main\.js)")re")));
-  const auto main_js = http_request(env.api(), "GET", script[1]);
+  auto main_js = http_request(env.api(), "GET", script[1]);
   CHECK(main_js.status == 200);
   CHECK(main_js.headers["content-type"] == "text/javascript; charset=utf-8");
   CHECK(main_js.headers["cache-control"] == "public, max-age=31536000, immutable");
   CHECK(main_js.body == read_file(source_dir() / "web/ui/main.js"));
   CHECK(main_js.headers["x-content-type-options"] == "nosniff");
-  const auto api_reply = http_request(env.api(), "GET", "/api/v1/applications");
+  auto api_reply = http_request(env.api(), "GET", "/api/v1/applications");
   CHECK(api_reply.headers["content-security-policy"] == page.headers["content-security-policy"]);
   CHECK(api_reply.headers["referrer-policy"] == "same-origin");
 
@@ -155,11 +155,11 @@ TEST_CASE("serve --ui-dir serves web/ui from disk, confined to the folder, and r
   ServeEnv env;
   const auto ui = source_dir() / "web/ui";
   env.start_serve({"--cluster-apps=false", "--ui-dir", ui.string()});
-  const auto page = http_request(env.api(), "GET", "/");
+  auto page = http_request(env.api(), "GET", "/");
   REQUIRE(page.status == 200);
   CHECK(page.body.find("src=\"/assets/dev/main.js\"") != std::string::npos);
   CHECK(page.headers["cache-control"] == "no-store");
-  const auto main_js = http_request(env.api(), "GET", "/assets/dev/main.js");
+  auto main_js = http_request(env.api(), "GET", "/assets/dev/main.js");
   CHECK(main_js.status == 200);
   CHECK(main_js.body == read_file(ui / "main.js"));
   CHECK(main_js.headers["content-security-policy"].find("frame-ancestors 'none'") != std::string::npos);
