@@ -76,6 +76,7 @@ void register_demo(CLI::App& app, int& exit_code) {
     std::string poll_interval = "2s";
     std::string examples;
     std::string pod_ready_delay = "1s";
+    std::string ui_dir;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--listen", args->listen, "host:port of the engine's HTTP endpoints")->capture_default_str();
@@ -86,6 +87,8 @@ void register_demo(CLI::App& app, int& exit_code) {
   cmd->add_option("--examples", args->examples, "The examples folder (default: $GITMOOR_EXAMPLES_DIR or the built-in)");
   cmd->add_option("--pod-ready-delay", args->pod_ready_delay, "How long simulated Pods take to become Ready")
       ->capture_default_str();
+  cmd->add_option("--ui-dir", args->ui_dir, "Development: serve the web UI from this folder (web/ui), read on every "
+                                            "request, instead of the files built into the binary");
 
   cmd->callback([args, &exit_code] {
     fs::path workdir = args->workdir;
@@ -100,6 +103,7 @@ void register_demo(CLI::App& app, int& exit_code) {
     const fs::path install = from_env_or("GITMOOR_INSTALL_DIR", GITMOOR_INSTALL_DIR);
     const auto poll_interval = core::parse_duration(args->poll_interval, "--poll-interval");
     auto http = parse_listen(args->listen, "--listen");
+    const auto ui_dir = ui_folder(args->ui_dir);
     fs::create_directories(workdir);
     workdir = fs::canonical(workdir);
 
@@ -130,6 +134,7 @@ void register_demo(CLI::App& app, int& exit_code) {
     options.controller.cache_dir = workdir / "cache";
     options.http = http;
     options.auth = web::AuthOptions{};
+    options.ui.dev_dir = ui_dir;
     EngineRuntime runtime(cluster_config, options);
     runtime.start();
 
@@ -145,6 +150,7 @@ void register_demo(CLI::App& app, int& exit_code) {
     const fs::path self = fs::read_symlink("/proc/self/exe", no_self);
     const std::string gitmoor = no_self ? std::string("gitmoor") : self.string();
     std::cout << "\ngitmoor demo is running.\n\n"
+              << "  web UI        " << url << "/  (user admin, password below)\n"
               << "  engine API    " << url << "/api/v1/applications\n"
               << "  cluster       " << cluster->url() << " (sandbox)\n"
               << "  kubeconfig    " << kubeconfig.string() << "\n"

@@ -58,6 +58,7 @@ void register_serve(CLI::App& app, int& exit_code) {
     int login_failures_per_user = 5;
     int login_failures_per_client = 20;
     std::string login_window = "5m";
+    std::string ui_dir;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
@@ -119,6 +120,9 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--login-window", args->login_window, "The sliding window failed logins are counted in")
       ->capture_default_str();
+  cmd->add_option("--ui-dir", args->ui_dir,
+                  "Development: serve the web UI from this folder (web/ui), read on every request, instead of the "
+                  "files built into the binary");
 
   cmd->callback([args, &exit_code] {
     EngineRuntimeOptions options;
@@ -151,6 +155,7 @@ void register_serve(CLI::App& app, int& exit_code) {
       auth.throttle.window = core::parse_duration(args->login_window, "--login-window");
       options.auth = auth;
     }
+    options.ui.dev_dir = ui_folder(args->ui_dir);
     const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
     if (args->leader_elect == "true" || (args->leader_elect == "auto" && in_cluster)) {
       engine::LeaderElectionOptions election;

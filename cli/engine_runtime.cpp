@@ -121,6 +121,7 @@ EngineRuntime::EngineRuntime(applier::ClusterConfig cluster, EngineRuntimeOption
   web::ApiServices services{*controller_, nullptr};
   services.webhook.github_secret = [github_secret] { return github_secret->value(); };
   services.webhook.max_body_bytes = options_.webhook_max_payload_bytes;
+  services.ui = options_.ui;
   // The server reads a webhook body up to the webhook's own cap (which may exceed --max-request-body).
   options_.http.body_limits["/api/webhook"] = options_.webhook_max_payload_bytes;
   if (options_.auth) {
@@ -158,6 +159,16 @@ void EngineRuntime::stop() {
 }
 
 std::string EngineRuntime::url() const { return http_->url(); }
+
+std::filesystem::path ui_folder(const std::string& dir) {
+  if (dir.empty()) return {};
+  std::error_code error;
+  const auto path = std::filesystem::absolute(dir, error);
+  if (error || !std::filesystem::is_regular_file(path / "index.html", error)) {
+    throw core::InvalidInput("--ui-dir: " + dir + " is not a folder holding index.html (the web UI's, web/ui)");
+  }
+  return path;
+}
 
 web::HttpServerOptions parse_listen(const std::string& listen, const std::string& flag) {
   const auto address = parse_listen_address(listen, flag);

@@ -2,6 +2,7 @@
 // The running engine as `gitmoor serve` and `gitmoor demo` wire it: the Controller, its HTTP endpoints and, when
 // asked, leader election deciding whether this replica reconciles. Wiring only; the work is in engine/ and web/.
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct EngineRuntimeOptions {
   std::optional<engine::LeaderElectionOptions> leader_election;  // nullopt: this replica always leads
   std::size_t webhook_max_payload_bytes = std::size_t{1} << 20;  // --webhook-max-payload-size
   std::optional<web::AuthOptions> auth;  // nullopt: no authentication (`--auth=none`)
+  web::UiOptions ui;  // --ui-dir: the web UI from a folder instead of the embedded files
 };
 
 class EngineRuntime {
@@ -63,6 +65,9 @@ struct HttpFlags {
 };
 // Sets them on `options`; throws core::InvalidInput naming the flag.
 void apply_http_limits(web::HttpServerOptions& options, const HttpFlags& flags);
+// --ui-dir as given: "" stays empty (the embedded UI); otherwise the folder's absolute path, checked to hold an
+// index.html (throws core::InvalidInput naming the flag), so a typo fails at start, not on the first page load.
+std::filesystem::path ui_folder(const std::string& dir);
 // Whether `host` (from --listen) is a loopback address: 127.0.0.0/8, ::1 or localhost (`--auth=none` needs one).
 bool is_loopback_host(const std::string& host);
 

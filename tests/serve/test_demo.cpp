@@ -25,6 +25,11 @@ TEST_CASE("gitmoor demo syncs the example, heals drift, rolls an image bump, pru
                     dir / "demo.log");
   const auto api_line = demo.wait_for_line("  engine API    ");
   const std::string api = api_line.substr(0, api_line.find("/api/"));
+  // The web UI's address comes first, and it serves the page (whose scripts then need the login).
+  CHECK(demo.wait_for_line("  web UI        ") == api + "/  (user admin, password below)");
+  const auto page = http_request(api, "GET", "/");
+  CHECK(page.status == 200);
+  CHECK(page.body.find("src=\"/assets/") != std::string::npos);
   const auto kubeconfig = demo.wait_for_line("  kubeconfig    ");
   const auto repo = fs::path(dir / "work" / "tetris");
   // The printed admin password logs in; the API needs the token.

@@ -139,6 +139,19 @@ class FakeOperations : public engine::Operations {
     }
     while (request.follow && !cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // live_resource(): the objects of every app's tree, by "group/kind/namespace/name"; recorded requests.
+  std::map<std::string, core::Json> live_objects;
+  mutable std::vector<engine::ResourceRef> resource_requests;
+  core::Json live_resource(const std::string& name, const engine::ResourceRef& ref) const override {
+    std::lock_guard lock(mutex_);
+    known(name);
+    resource_requests.push_back(ref);
+    auto it = live_objects.find(ref.group + "/" + ref.kind + "/" + ref.ns + "/" + ref.name);
+    if (it == live_objects.end()) {
+      throw engine::ResourceNotFound("application " + name + ": " + ref.kind + " " + ref.name + " is not in its tree");
+    }
+    return it->second;
+  }
   core::Json revision_metadata(const std::string& name, const std::string& revision) const override {
     std::lock_guard lock(mutex_);
     known(name);

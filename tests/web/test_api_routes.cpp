@@ -190,7 +190,7 @@ TEST_CASE("wrong methods are 405 with Allow, unknown paths 404, all errors JSON"
     CHECK(response[http::field::allow] == c.allow);
     CHECK_THAT(error_of(response), Catch::Contains(c.target));
   }
-  for (const char* target : {"/", "/api", "/api/v2/applications", "/api/v1/projects",
+  for (const char* target : {"/settings", "/api", "/api/v2/applications", "/api/v1/projects",
                                    "/api/v1/applications/tetris/history", "/api/v1/applications/tetris/sync/x"}) {
     INFO(target);
     auto response = call(ops, http::verb::get, target);

@@ -10,6 +10,7 @@ Api::Api(ApiServices services, EventStreamOptions streams) : services_(std::move
   add_session_routes(router_, services_);
   add_account_routes(router_, services_);
   add_application_view_routes(router_, services_);
+  add_ui_routes(router_, services_);
 }
 
 Reply Api::handle(const Request& request, const ConnectionInfo& connection) const {

@@ -18,6 +18,8 @@ void add_webhook_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
 void add_account_routes(Router& router, ApiServices& services);
 void add_application_view_routes(Router& router, ApiServices& services);
+// The web UI: index.html for the UI's own paths, its files under /assets/<hash>/ (routes_ui.cpp).
+void add_ui_routes(Router& router, ApiServices& services);
 
 class Api {
  public:

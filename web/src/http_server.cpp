@@ -168,7 +168,9 @@ void HttpServer::Impl::refuse(tcp::socket& socket) {
   static const std::string answer = [] {
     const std::string body = core::Json{{"error", "too many connections"}, {"code", 14}, {"message", "too many connections"}}.dump();
     return "HTTP/1.1 503 Service Unavailable\r\nServer: gitmoor\r\nContent-Type: application/json\r\nConnection: "
-           "close\r\nRetry-After: 1\r\nContent-Length: " +
+           "close\r\nRetry-After: 1\r\nContent-Security-Policy: " + std::string(kContentSecurityPolicy) +
+           "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\nX-Frame-Options: DENY"
+           "\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
   boost::system::error_code ignored;
@@ -301,6 +303,7 @@ asio::awaitable<void> HttpServer::Impl::serve_requests(Stream& stream, std::shar
           asio::use_awaitable);
       auto& reply = *handled;
       if (reply.stream) {
+        set_security_headers(reply.response, tls_connection);
         co_await write_stream(stream, connection, std::move(reply.response), std::move(reply.stream));
         break;  // a streamed response ends its connection
       }
@@ -309,6 +312,7 @@ asio::awaitable<void> HttpServer::Impl::serve_requests(Stream& stream, std::shar
         log->warn("{} {}: {}", std::string(request.method_string()), std::string(request.target()), response->body());
       }
     }
+    set_security_headers(*response, tls_connection);
     const bool keep_alive = response->keep_alive();
     const bool unread_body = read_error == http::error::body_limit || read_error == http::error::header_limit;
     boost::system::error_code write_error;

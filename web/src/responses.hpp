@@ -23,4 +23,12 @@ int grpc_code(http::status status);
 Response error_response(const Request& request, http::status status, const std::string& message);
 Response method_not_allowed(const Request& request, std::string_view allowed);
 
+// The security headers every response carries (the server adds them to each answer it writes: API, errors, the
+// UI's files, stream heads). The CSP allows only the server's own scripts, styles and connections: no inline
+// script, no framing, no plugins. Strict-Transport-Security only over TLS (a plain-HTTP answer cannot set it).
+inline constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+void set_security_headers(Response& response, bool tls);
+
 }  // namespace gitmoor::web

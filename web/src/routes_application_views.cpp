@@ -102,6 +102,19 @@ core::Json filter_events(const core::Json& events, RequestContext& context) {
   return {{"items", std::move(items)}};
 }
 
+// Argo CD's ResourceRequest query of GET .../resource: which object of the app's tree.
+engine::ResourceRef resource_ref(RequestContext& context) {
+  engine::ResourceRef ref{.group = context.query_value("group").value_or(""),
+                          .version = context.query_value("version").value_or(""),
+                          .kind = context.query_value("kind").value_or(""),
+                          .ns = context.query_value("namespace").value_or(""),
+                          .name = context.query_value("resourceName").value_or("")};
+  if (ref.kind.empty() || ref.name.empty()) {
+    throw core::InvalidInput("application " + context.param("name") + ": kind and resourceName are required");
+  }
+  return ref;
+}
+
 }  // namespace
 
 void add_application_view_routes(Router& router, ApiServices& services) {
@@ -115,6 +128,16 @@ void add_application_view_routes(Router& router, ApiServices& services) {
              [&operations](RequestContext& context) -> Reply {
                return json_response(context.request, http::status::ok,
                                     operations.managed_resources(context.param("name")));
+             });
+  // The live object of any node of the tree (a Pod, a ReplicaSet: what managed-resources does not hold), as Argo CD's
+  // {"manifest": "<JSON>"}; Secret values masked, managedFields dropped; 404 outside the tree.
+  router.add(http::verb::get, "/api/v1/applications/{name}/resource", Access::Read,
+             [&operations](RequestContext& context) -> Reply {
+               return answer(context, [&]() -> Reply {
+                 const auto object = operations.live_resource(context.param("name"), resource_ref(context));
+                 return json_response(context.request, http::status::ok,
+                                      {{"manifest", object.dump(-1, ' ', false, core::Json::error_handler_t::replace)}});
+               });
              });
   router.add(http::verb::get, "/api/v1/applications/{name}/events", Access::Read,
              [&operations](RequestContext& context) -> Reply {

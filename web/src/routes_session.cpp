@@ -42,7 +42,11 @@ void add_session_routes(Router& router, ApiServices& services) {
     return response;
   });
   router.add(http::verb::get, "/api/v1/session/userinfo", Access::Public, [auth](RequestContext& context) -> Reply {
-    if (!auth) return json_response(context.request, http::status::ok, {{"loggedIn", false}});
+    // Without authentication every caller acts as admin: the UI may go on without a login page.
+    if (!auth) {
+      return json_response(context.request, http::status::ok,
+                           {{"loggedIn", true}, {"username", "admin"}, {"authDisabled", true}});
+    }
     const auto token = AuthService::request_token(context.request, nullptr);
     if (!token || token->empty()) return json_response(context.request, http::status::ok, {{"loggedIn", false}});
     try {

@@ -63,6 +63,7 @@ class Controller final : public Operations {
                 const std::function<bool(const LogEntry&)>& on_entry,
                 const std::function<bool()>& cancelled) const override;
   [[nodiscard]] core::Json revision_metadata(const std::string& name, const std::string& revision) const override;
+  [[nodiscard]] core::Json live_resource(const std::string& name, const ResourceRef& ref) const override;  // live_resource.cpp
   void refresh_and_wait(const std::string& name, bool hard, std::chrono::milliseconds timeout) override;
   void rollback(const std::string& name, const RollbackRequest& request) override;              // rollback.cpp
   void delete_application(const std::string& name, const DeleteRequest& request) override;      // app_deletion.cpp

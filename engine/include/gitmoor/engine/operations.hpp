@@ -51,6 +51,16 @@ struct LogEntry {
   std::string pod_name;
 };
 
+// GET .../resource: one object of the app's resource tree (Argo CD's ResourceRequest: group, version, kind,
+// namespace, resourceName).
+struct ResourceRef {
+  std::string group;    // "" for the core group
+  std::string version;  // "" = the version the tree shows it in
+  std::string kind;
+  std::string ns;       // "" for cluster-scoped objects
+  std::string name;
+};
+
 // POST /api/v1/applications/{name}/rollback: redeploy status.history[id] (its revision and source).
 struct RollbackRequest {
   std::int64_t id = 0;
@@ -152,6 +162,14 @@ class Operations {
     (void)on_entry;
     (void)cancelled;
     check_pod_logs(name, request);
+  }
+  // The live object `ref` names, read from the API server now, when it is a node of the app's resource tree (a
+  // managed object or one they own: ReplicaSets, Pods, ...): metadata.managedFields dropped, a Secret's values masked
+  // as managed_resources masks them. Throws ApplicationNotFound, or ResourceNotFound when the tree has no such node
+  // (so no caller reads an arbitrary object through it) or the object is gone.
+  [[nodiscard]] virtual core::Json live_resource(const std::string& name, const ResourceRef& ref) const {
+    (void)ref;
+    throw core::EnvironmentError("application " + name + ": live resources are not available");
   }
   // Argo CD's RevisionMetadata of a commit of the app's repository, {author, date, message, tags: []}, from the Git
   // mirror (fetched first when it lacks the revision). Throws ApplicationNotFound, or ResourceNotFound naming an

@@ -2,6 +2,7 @@
 // What the HTTP API works with, handed to HttpServer by whoever wires the process (cli/engine_runtime.cpp). Each
 // area of the API that needs more than the engine's Operations adds its part here.
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,11 +22,19 @@ struct WebhookOptions {
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413 (--webhook-max-payload-size)
 };
 
+// The web UI (routes_ui.cpp): embedded in the binary, or read from a folder for development.
+struct UiOptions {
+  // `gitmoor serve --ui-dir`: serve web/ui from this folder, read per request (edit, reload, no rebuild), with
+  // nothing cached. Empty: the files embedded at build time.
+  std::filesystem::path dev_dir;
+};
+
 struct ApiServices {
   engine::Operations& operations;
   std::shared_ptr<Guard> guard;  // nullptr: no authentication (`--auth=none` on loopback, tests)
   WebhookOptions webhook{};
   std::shared_ptr<AuthService> auth{};  // the session and account routes; nullptr with `--auth=none`
+  UiOptions ui{};
 };
 
 }  // namespace gitmoor::web
