@@ -88,6 +88,8 @@ async function route() {
 function renderUser() {
   const el = document.getElementById('user');
   if (!user) { replace(el); return; }
+  // `gitmoor serve --auth none` (loopback only): there is no session to end.
+  if (user.authDisabled) { replace(el, h('span', {class: 'user-name'}, 'authentication disabled')); return; }
   replace(el,
     h('span', {class: 'user-name', title: 'Signed in as'}, user.username || ''),
     h('button', {type: 'button', class: 'button ghost', onclick: async () => {
