@@ -27,7 +27,7 @@ int flag(int argc, char** argv, const std::string& name, int fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  core::logger("web")->set_level(spdlog::level::warn);
+  core::logger("web")->set_level(spdlog::level::err);  // the fake engine has no revision metadata: warned per request
   core::logger("auth")->set_level(spdlog::level::warn);
   signal(SIGPIPE, SIG_IGN);
   const int apps = flag(argc, argv, "--apps", 1000);
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::printf("Web UI with %d applications, %d status changes/s streaming (chromium headless, %s)\n", apps, rate,
                 ui.embedded() ? "UI embedded in the server" : "UI from tests/ui/dev-server.mjs");
     const long before = server.changes();
-    const auto run = test::run_scenario("load", {{"GITMOOR_UI_URL", ui.url()},
+    const auto run = test::run_scenarios({"load"}, {{"GITMOOR_UI_URL", ui.url()},
                                                  {"GITMOOR_UI_PASSWORD", server.password()},
                                                  {"GITMOOR_UI_APPS", std::to_string(apps)},
                                                  {"GITMOOR_UI_SEARCHES", std::to_string(searches)},

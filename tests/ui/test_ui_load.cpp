@@ -15,7 +15,7 @@ TEST_CASE("1,000 applications with 100 status changes per second: the list is us
   UiFrontend ui(server.url());
   if (!ui.embedded()) std::cout << "note: the server does not serve the UI; using tests/ui/dev-server.mjs\n";
   const auto before = server.changes();
-  auto run = run_scenario("load", {{"GITMOOR_UI_URL", ui.url()}, {"GITMOOR_UI_PASSWORD", server.password()}});
+  auto run = run_scenarios({"load"}, {{"GITMOOR_UI_URL", ui.url()}, {"GITMOOR_UI_PASSWORD", server.password()}});
   std::cout << "---- scenario load (" << run.outcome << ")\n" << run.output << std::flush;
   INFO("scenario load: " << run.outcome << "\n" << run.output);
   REQUIRE(run.exit_code == 0);

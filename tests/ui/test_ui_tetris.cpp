@@ -10,19 +10,21 @@ using namespace gitmoor::test;
 
 TEST_CASE("login, the list, the tree, logs, and no Secret value on any page or response", "[ui]") {
   TetrisWorld world;
-  world.run("login");    // redirect to /login, wrong password, login, tile Synced/Healthy, summary, table view
-  world.run("tree");     // Deployment → ReplicaSet → 2 Pods, StatefulSet → Pod, Services, HPA, health; logs + follow
-  world.run("secret");   // the postgres password in no page text, DOM or response body
+  // login: redirect to /login, wrong password, login, tile Synced/Healthy, summary, table view
+  // tree: Deployment → ReplicaSet → 2 Pods, StatefulSet → Pod, Services, HPA, health; logs and follow
+  // secret: the postgres password in no page text, DOM or response body
+  world.run({"login", "tree", "secret"});
 }
 
 TEST_CASE("the Content-Security-Policy holds in the browser on every view", "[ui]") {
   TetrisWorld world;
-  world.run("csp");
+  world.run({"csp"});
 }
 
 TEST_CASE("drift shows OutOfSync live, the diff and a sync with prune, then commits roll the Pods and HTML stays text",
           "[ui]") {
   TetrisWorld world;
-  world.run("drift");    // kubectl scale → tile and node OutOfSync (timed), Diff shows replicas, Sync with prune
-  world.run("commits");  // image-tag commit → history row and Pods rolled; an <img onerror> commit message as text
+  // drift: kubectl scale → tile and node OutOfSync (timed), the Diff shows replicas, Sync with prune → Synced
+  // commits: an image-tag commit → a history row and the Pods rolled; an <img onerror> commit message stays text
+  world.run({"drift", "commits"});
 }

@@ -41,6 +41,7 @@ std::string secret_value(ServeEnv& env, const std::string& ns, const std::string
 }  // namespace
 
 TetrisWorld::TetrisWorld() {
+  const auto started = std::chrono::steady_clock::now();
   env.install_crd();
   // examples/tetris with the postgres password set in values.yaml (the chart's default is "change-me", too common
   // a string to search a page for).
@@ -83,11 +84,17 @@ TetrisWorld::TetrisWorld() {
   REQUIRE(synced);
   REQUIRE(secret_value(env, "game", "game-postgres", "password") == postgres_secret);
   ui = std::make_unique<UiFrontend>(env.api());
+  std::cout << "the tetris world is up in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+            << " ms\n";
   if (!ui->embedded()) std::cout << "note: gitmoor serve does not serve the UI; using tests/ui/dev-server.mjs\n";
 }
 
-ScenarioRun TetrisWorld::run(const std::string& scenario) {
-  auto result = run_scenario(scenario, {{"GITMOOR_UI_URL", ui->url()},
+ScenarioRun TetrisWorld::run(const std::vector<std::string>& scenarios) {
+  std::string names;
+  for (const auto& s : scenarios) names += (names.empty() ? "" : " ") + s;
+  const auto started = std::chrono::steady_clock::now();
+  auto result = run_scenarios(scenarios, {{"GITMOOR_UI_URL", ui->url()},
                                         {"GITMOOR_UI_PASSWORD", password},
                                         {"GITMOOR_UI_SECRET", postgres_secret},
                                         {"GITMOOR_UI_APP", "tetris"},
@@ -95,8 +102,10 @@ ScenarioRun TetrisWorld::run(const std::string& scenario) {
                                         {"GITMOOR_UI_REPO", env.repo().work().string()},
                                         {"GITMOOR_KUBECTL", core::tool_path(core::Tool::Kubectl).string()},
                                         {"KUBECONFIG", env.kubeconfig()}});
-  std::cout << "---- scenario " << scenario << " (" << result.outcome << ")\n" << result.output << std::flush;
-  INFO("scenario " << scenario << ": " << result.outcome << "\n" << result.output << "\n" << env.logs());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  std::cout << "---- scenarios " << names << " (" << result.outcome << ", " << ms.count() << " ms)\n"
+            << result.output << std::flush;
+  INFO("scenarios " << names << ": " << result.outcome << "\n" << result.output << "\n" << env.logs());
   REQUIRE(result.exit_code == 0);
   return result;
 }

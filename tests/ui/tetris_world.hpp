@@ -5,6 +5,7 @@
 // and Healthy. run() runs a scenario against it and fails the test with the scenario's output.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "serve_env.hpp"
 #include "ui_runner.hpp"
@@ -15,8 +16,9 @@ class TetrisWorld {
  public:
   TetrisWorld();
 
-  // Runs tests/ui/scenarios/<scenario>.mjs; REQUIREs exit 0 and prints its output (timings included).
-  ScenarioRun run(const std::string& scenario);
+  // Runs tests/ui/scenarios/<scenario>.mjs for each, in one browser; REQUIREs exit 0 and prints the output
+  // (timings included).
+  ScenarioRun run(const std::vector<std::string>& scenarios);
 
   ServeEnv env;
   std::string password;         // the admin's, from Secret gitmoor-initial-admin-secret

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -79,16 +80,19 @@ std::pair<int, std::string> http_get(const std::string& url, const std::string& 
 
 fs::path screenshot_dir() { return fs::path(GITMOOR_BUILD_DIR) / "ui-screenshots"; }
 
-ScenarioRun run_scenario(const std::string& name, std::map<std::string, std::string> environment,
-                         std::chrono::seconds timeout) {
-  const auto script = source_dir() / "tests/ui/scenarios" / (name + ".mjs");
-  if (!fs::exists(script)) throw std::runtime_error("no scenario " + script.string());
+ScenarioRun run_scenarios(const std::vector<std::string>& names, std::map<std::string, std::string> environment,
+                          std::chrono::seconds timeout) {
+  std::vector<std::string> argv{"node", (source_dir() / "tests/ui/scenarios/run.mjs").string()};
+  for (const auto& name : names) {
+    if (!fs::exists(source_dir() / "tests/ui/scenarios" / (name + ".mjs"))) throw std::runtime_error("no scenario " + name);
+    argv.push_back(name);
+  }
   environment.try_emplace("GITMOOR_UI_SCREENSHOTS", screenshot_dir().string());
   core::SubprocessOptions options;
   options.environment = std::move(environment);
   options.timeout = timeout;
   options.working_dir = source_dir();
-  const auto result = core::run_subprocess({"node", script.string()}, options);
+  const auto result = core::run_subprocess(argv, options);
   ScenarioRun run;
   run.exit_code = result.exit_code;
   run.outcome = result.describe_outcome();
@@ -109,8 +113,10 @@ UiFrontend::UiFrontend(const std::string& api_url) : url_(api_url) {
   if (status == 200 && body.find("/assets/") != std::string::npos) return;
   // The server does not serve the UI (a build from before the embedded assets): the development server in front.
   const int port = free_port();
+  const char* ui_dir = std::getenv("GITMOOR_UI_DIR");  // another web/ui folder (a branch's, while developing)
   std::vector<std::string> argv{"node", (source_dir() / "tests/ui/dev-server.mjs").string(), "--ui",
-                                (source_dir() / "web/ui").string(), "--upstream", api_url, "--port",
+                                ui_dir ? std::string(ui_dir) : (source_dir() / "web/ui").string(), "--upstream",
+                                api_url, "--port",
                                 std::to_string(port)};
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());

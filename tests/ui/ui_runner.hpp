@@ -19,17 +19,19 @@ struct ScenarioRun {
   std::map<std::string, double> timings;  // the `timing <what> <ms>` lines
 };
 
-// Runs `node tests/ui/scenarios/<name>.mjs` (node from PATH, argv, no shell) with these variables added to the
-// environment, GITMOOR_UI_SCREENSHOTS defaulting to screenshot_dir().
-ScenarioRun run_scenario(const std::string& name, std::map<std::string, std::string> environment,
-                         std::chrono::seconds timeout = std::chrono::seconds(240));
+// Runs `node tests/ui/scenarios/run.mjs <names...>` (node from PATH, argv, no shell): the scenarios one after the
+// other in one browser, with these variables added to the environment (GITMOOR_UI_SCREENSHOTS defaulting to
+// screenshot_dir()).
+ScenarioRun run_scenarios(const std::vector<std::string>& names, std::map<std::string, std::string> environment,
+                          std::chrono::seconds timeout = std::chrono::seconds(240));
 
 // <build>/ui-screenshots: where the scenarios write their PNGs.
 std::filesystem::path screenshot_dir();
 
 // The UI in front of a gitmoor API at `api_url`: the server itself when it serves the UI (GET / answers the
 // index.html with its /assets/ links); otherwise tests/ui/dev-server.mjs serving web/ui from the source tree and
-// forwarding /api to it — for a build whose server does not embed the UI yet.
+// forwarding /api to it — for a build whose server does not embed the UI yet (GITMOOR_UI_DIR: another web/ui
+// folder to serve, e.g. a branch's while developing).
 class UiFrontend {
  public:
   explicit UiFrontend(const std::string& api_url);

@@ -2,7 +2,7 @@
 // game-backend Pods roll (new Pods of a new ReplicaSet replace the old ones in the tree), with no reload. Then a
 // commit whose message is HTML (`<img src=x onerror=...>`) renders as text in the header and the history, and no
 // script runs. Screenshots: history.
-import {run, step, check, fail, env, login, expectVisible, screenshots, timing, commitAndPush, waitUntil} from './lib.mjs';
+import {step, check, fail, env, login, expectVisible, screenshots, timing, commitAndPush, waitUntil} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
 const ns = env('GITMOOR_UI_NAMESPACE', 'game');
@@ -11,7 +11,7 @@ const XSS = '<img src=x onerror="window.__xss=1">';
 const podKeys = (page) => page.locator(`[data-node^="/Pod/${ns}/game-backend-"]`).evaluateAll(
   (els) => els.map((e) => e.getAttribute('data-node')));
 
-await run(async (world) => {
+export default async function scenario(world) {
   const page = await world.newPage();
   await login(page, env('GITMOOR_UI_PASSWORD'));
   await page.goto(`/applications/${app}?view=tree`);
@@ -63,4 +63,4 @@ await run(async (world) => {
   check(await page.evaluate(() => window.__xss === undefined && !document.querySelector('img[src="x"]')),
     'the list page ran the commit message');
   console.log(`the HTML message of ${xssCommit.slice(0, 12)} rendered as text`);
-});
+}

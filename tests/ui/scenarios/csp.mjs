@@ -3,12 +3,12 @@
 // (Chromium logs "Refused to ..." on the console; lib.mjs fails the scenario on any). The document carries the
 // security headers, and an inline script injected on purpose is refused — proof that the policy is enforced and that
 // a violation would be seen.
-import {run, step, check, fail, env, login, tile, expectVisible} from './lib.mjs';
+import {step, check, fail, env, login, tile, expectVisible} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
 const ns = env('GITMOOR_UI_NAMESPACE', 'game');
 
-await run(async (world) => {
+export default async function scenario(world) {
   const page = await world.newPage();
 
   step('the security headers of the document');
@@ -58,4 +58,4 @@ await run(async (world) => {
   if (refused.length === 0) fail('the refused inline script was not reported: a CSP violation would go unnoticed');
   world.errors = world.errors.filter((e) => !refused.includes(e));  // the one violation made on purpose
   console.log(`the injected inline script was refused: ${refused[0]}`);
-});
+}

@@ -2,7 +2,7 @@
 // the tree's node go OutOfSync with no reload, measured from kubectl's return to the DOM change (each page polls its
 // own DOM every 10 ms and stamps the moment it saw the change); the Diff tab shows spec.replicas; Sync with prune
 // from the sync panel brings it back to Synced. Screenshots: diff, sync panel.
-import {run, step, check, fail, env, login, tile, expectState, expectVisible, screenshots, timing, kubectl, waitUntil,
+import {step, check, fail, env, login, tile, expectState, expectVisible, screenshots, timing, kubectl, waitUntil,
   TIMEOUT} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
@@ -18,7 +18,7 @@ const whenState = (page, selector, state) => page.waitForFunction(([sel, st]) =>
   return shown === st ? Date.now() : false;
 }, [selector, state], {polling: 10, timeout: 30000}).then((handle) => handle.jsonValue());
 
-await run(async (world) => {
+export default async function scenario(world) {
   const list = await world.newPage();
   await login(list, env('GITMOOR_UI_PASSWORD'));
   await list.goto('/applications');
@@ -93,4 +93,4 @@ await run(async (world) => {
   await expectState(tile(list, app), 'sync', 'Synced', 'the tile after the sync');
   const replicas = (await kubectl(['-n', ns, 'get', 'deployment', 'game-frontend', '-o', 'jsonpath={.spec.replicas}'])).trim();
   check(replicas === '2', `after the sync game-frontend has ${replicas} replicas, expected 2`);
-});
+}

@@ -36,38 +36,49 @@ export function check(condition, message) { if (!condition) fail(message); }
 export function timing(what, ms) {
   console.log(`timing ${what} ${Math.round(ms * 10) / 10}`);
 }
-export function step(text) { console.log(`-- ${text}`); }
+const startedAt = Date.now();
+export function step(text) { console.log(`-- [${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${text}`); }
 
-// Runs main(context) with a browser; prints the failure (and where the UI was) and exits 1 on any error.
-export async function run(main) {
+// Runs the scenarios named on the command line (tests/ui/scenarios/run.mjs) one after the other in one browser, each
+// with its own World (fresh contexts, so fresh sessions). On the first failure: prints it (and where the pages were),
+// screenshots the pages into failure-<scenario>-<n>.png, and exits 1.
+export async function runScenarios(names) {
   const browser = await chromium.launch({
     executablePath: process.env.GITMOOR_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
-  const world = new World(browser);
   let status = 0;
-  try {
-    await main(world);
-    world.checkErrors();
-  } catch (error) {
-    status = 1;
-    console.error(`FAILED: ${error instanceof ScenarioError ? error.message : (error.stack || error)}`);
-    for (const page of world.pages) {
-      try { console.error(`  page at ${page.url()}`); } catch { /* closed */ }
+  for (const name of names) {
+    const world = new World(browser, name);
+    const started = Date.now();
+    console.log(`==== scenario ${name}`);
+    try {
+      const module = await import(`./${name}.mjs`);
+      await module.default(world);
+      world.checkErrors();
+      console.log(`==== scenario ${name} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      status = 1;
+      console.log(`FAILED: scenario ${name}: ${error instanceof ScenarioError ? error.message : (error.stack || error)}`);
+      for (const page of world.pages) {
+        try { console.log(`  page at ${page.url()}`); } catch { /* closed */ }
+      }
+      for (const e of world.errors) console.log(`  ${e}`);
+      await world.screenshotOnFailure();
     }
-    for (const e of world.errors) console.error(`  ${e}`);
-    await world.screenshotOnFailure();
-  } finally {
-    await browser.close().catch(() => {});
+    await world.close();
+    if (status) break;
   }
+  await browser.close().catch(() => {});
   process.exit(status);
 }
 
 // The browser and everything the scenario's pages did: page errors, console errors, CSP violations, responses.
 export class World {
-  constructor(browser) {
+  constructor(browser, name) {
     this.browser = browser;
+    this.name = name;
     this.base = env('GITMOOR_UI_URL').replace(/\/$/, '');
     this.pages = [];
     this.errors = [];       // page errors and CSP violations: each fails the scenario
@@ -125,9 +136,13 @@ export class World {
     if (!dir) return;
     fs.mkdirSync(dir, {recursive: true});
     for (const [i, page] of this.pages.entries()) {
-      await page.screenshot({path: path.join(dir, `failure-${path.basename(process.argv[1], '.mjs')}-${i}.png`)})
+      await page.screenshot({path: path.join(dir, `failure-${this.name}-${i}.png`)})
         .catch(() => {});
     }
+  }
+
+  async close() {
+    for (const context of new Set(this.pages.map((p) => p.context()))) await context.close().catch(() => {});
   }
 
   // Every response body the recorded pages received (JSON, HTML, assets, and the text of their event streams).
@@ -211,6 +226,15 @@ export async function expectVisible(locator, what, timeout = TIMEOUT) {
     await locator.first().waitFor({state: 'visible', timeout});
   } catch {
     fail(`${what}: not visible within ${timeout} ms`);
+  }
+}
+
+// For elements that exist without a box of their own, such as a tree's SVG edges (a straight path has no height).
+export async function expectAttached(locator, what, timeout = TIMEOUT) {
+  try {
+    await locator.first().waitFor({state: 'attached', timeout});
+  } catch {
+    fail(`${what}: not in the page within ${timeout} ms`);
   }
 }
 

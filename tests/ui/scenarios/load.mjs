@@ -7,14 +7,14 @@
 //   open-app           clicking a tile's link → the application page's header
 //   heap               the page's JS heap after the run
 // GITMOOR_UI_APPS (1000) and GITMOOR_UI_SEARCHES (10; the bench uses more) tune it.
-import {run, step, check, fail, env, login, expectVisible, timing, percentile, TIMEOUT} from './lib.mjs';
+import {step, check, fail, env, login, expectVisible, timing, percentile, TIMEOUT} from './lib.mjs';
 
 const apps = Number(env('GITMOOR_UI_APPS', '1000'));
 const searches = Number(env('GITMOOR_UI_SEARCHES', '10'));
 const name = (i) => `app-${String(i).padStart(4, '0')}`;
 const counted = new RegExp(`\\b${apps}\\b|\\b${apps.toLocaleString('en-US')}\\b`);
 
-await run(async (world) => {
+export default async function scenario(world) {
   const page = await world.newPage();
   await login(page, env('GITMOOR_UI_PASSWORD'));
 
@@ -99,4 +99,4 @@ await run(async (world) => {
   check(firstTilesMs < budget, `the first tiles took ${firstTilesMs} ms (budget ${budget} ms)`);
   check(percentile(latencies, 0.99) < budget, `search p99 ${percentile(latencies, 0.99)} ms (budget ${budget} ms)`);
   check(openMs < budget, `opening an application took ${openMs} ms (budget ${budget} ms)`);
-});
+}

@@ -1,11 +1,11 @@
 // Login and the list (issue 14 acceptance): a page behind login redirects to /login and comes back after it; a wrong
 // password shows the server's error; after login the list shows the tetris tile Synced and Healthy, and the summary
 // bar counts it. Screenshots: login, list (tiles) and table.
-import {run, step, check, fail, env, login, tile, expectState, expectVisible, screenshots, timing, TIMEOUT} from './lib.mjs';
+import {step, check, fail, env, login, tile, expectState, expectVisible, screenshots, timing, TIMEOUT} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
 
-await run(async (world) => {
+export default async function scenario(world) {
   const page = await world.newPage();
 
   step('a page behind login redirects to the login page, keeping where it was going');
@@ -65,4 +65,4 @@ await run(async (world) => {
   await page.getByRole('button', {name: 'Tiles'}).click();
   await expectVisible(tile(page, app), `the tile of ${app} at phone width`);
   await screenshots(page, 'list-phone');
-});
+}

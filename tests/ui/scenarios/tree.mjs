@@ -2,7 +2,7 @@
 // → Pod, the Services and the HPA, each node's health the one the API reports; then the logs of a game-backend Pod:
 // lines at once, and with Follow new ones (the sandbox's containers write an access-log line every 2 s).
 // Screenshots: tree, list view, logs.
-import {run, step, check, fail, env, login, expectVisible, screenshots, timing, waitUntil, TIMEOUT} from './lib.mjs';
+import {step, check, fail, env, login, expectVisible, expectAttached, screenshots, timing, waitUntil, TIMEOUT} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
 const ns = env('GITMOOR_UI_NAMESPACE', 'game');
@@ -11,7 +11,7 @@ const node = (page, key) => page.locator(`[data-node="${key}"]`);
 const nodeKeys = (page, prefix) => page.locator(`[data-node^="${prefix}"]`).evaluateAll(
   (els) => els.map((e) => e.getAttribute('data-node')));
 
-await run(async (world) => {
+export default async function scenario(world) {
   const page = await world.newPage();
   await login(page, env('GITMOOR_UI_PASSWORD'));
 
@@ -33,7 +33,7 @@ await run(async (world) => {
   const rsKeys = await nodeKeys(page, `apps/ReplicaSet/${ns}/game-backend-`);
   check(rsKeys.length === 1, `game-backend should have one ReplicaSet node, the tree shows ${JSON.stringify(rsKeys)}`);
   const rs = rsKeys[0];
-  await expectVisible(page.locator(`[data-from="apps/Deployment/${ns}/game-backend"][data-to="${rs}"]`),
+  await expectAttached(page.locator(`[data-from="apps/Deployment/${ns}/game-backend"][data-to="${rs}"]`),
     'the edge game-backend → its ReplicaSet');
   const rsName = rs.split('/').pop();
   await waitUntil(async () => (await nodeKeys(page, `/Pod/${ns}/${rsName}-`)).length === 2, TIMEOUT)
@@ -41,17 +41,17 @@ await run(async (world) => {
       JSON.stringify(await nodeKeys(page, `/Pod/${ns}/`))));
   const backendPods = await nodeKeys(page, `/Pod/${ns}/${rsName}-`);
   for (const pod of backendPods) {
-    await expectVisible(page.locator(`[data-from="${rs}"][data-to="${pod}"]`), `the edge ${rs} → ${pod}`);
+    await expectAttached(page.locator(`[data-from="${rs}"][data-to="${pod}"]`), `the edge ${rs} → ${pod}`);
   }
 
   await expectVisible(node(page, `apps/StatefulSet/${ns}/game-postgres`), 'the game-postgres StatefulSet node');
   await expectVisible(node(page, `/Pod/${ns}/game-postgres-0`), 'the Pod game-postgres-0');
-  await expectVisible(page.locator(`[data-from="apps/StatefulSet/${ns}/game-postgres"][data-to="/Pod/${ns}/game-postgres-0"]`),
+  await expectAttached(page.locator(`[data-from="apps/StatefulSet/${ns}/game-postgres"][data-to="/Pod/${ns}/game-postgres-0"]`),
     'the edge game-postgres → game-postgres-0');
   for (const service of ['game-backend', 'game-frontend', 'game-postgres', 'game-redis']) {
     await expectVisible(node(page, `/Service/${ns}/${service}`), `the Service ${service}`);
   }
-  await expectVisible(page.locator(`[data-from="/Service/${ns}/game-backend"]`), 'the Service game-backend linked to its Pods');
+  await expectAttached(page.locator(`[data-from="/Service/${ns}/game-backend"]`), 'the Service game-backend linked to its Pods');
   const hpa = `autoscaling/HorizontalPodAutoscaler/${ns}/game-backend-hpa`;
   await expectVisible(node(page, hpa), 'the HPA game-backend-hpa');
 
@@ -93,15 +93,16 @@ await run(async (world) => {
   await expectVisible(panel.getByLabel('Container'), 'the container picker');
   const follow = panel.getByRole('checkbox', {name: 'Follow'});
   if (!(await follow.isChecked())) await follow.check();
-  const before = await lines.count();
-  const lastBefore = await lines.last().innerText();
+  await expectVisible(lines, `log lines of ${podName} while following`);
+  const seen = new Set(await lines.allInnerTexts());
   const followStarted = Date.now();
-  await waitUntil(async () => (await lines.count()) > before && (await lines.last().innerText()) !== lastBefore, 15000)
-    .catch(async () => fail(`Follow received no new log line in 15 s (${await lines.count()} lines, ${before} before)`));
+  await waitUntil(async () => (await lines.allInnerTexts()).some((line) => !seen.has(line)), 15000)
+    .catch(async () => fail(`Follow received no new log line in 15 s (${await lines.count()} lines, ${seen.size} before)`));
   timing('logs-follow-new-line', Date.now() - followStarted);
-  console.log(`log lines: ${before} at first, then ${await lines.count()}; last: ${await lines.last().innerText()}`);
+  console.log(`log lines: ${seen.size} when following started, then ${await lines.count()}; last: ` +
+    await lines.last().innerText());
   await screenshots(page, 'logs');
   await panel.getByRole('button', {name: 'Close'}).click();
   await page.waitForURL((u) => !u.searchParams.has('node'), {timeout: TIMEOUT})
     .catch(() => fail(`closing the panel left node= in the URL: ${page.url()}`));
-});
+}
