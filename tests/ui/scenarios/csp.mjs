@@ -41,7 +41,7 @@ export default async function scenario(world) {
     await page.waitForTimeout(300);
   }
   await panel.getByRole('button', {name: 'Close'}).click();
-  await page.locator('section.app-header').getByRole('button', {name: 'Sync', exact: true}).click();
+  await page.getByRole('button', {name: 'Sync', exact: true}).first().click();
   await expectVisible(page.getByRole('dialog', {name: `Sync ${app}`}), 'the sync panel');
   await page.keyboard.press('Escape');
   world.checkErrors();

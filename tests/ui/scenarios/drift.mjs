@@ -75,7 +75,7 @@ export default async function scenario(world) {
   await panel.getByRole('button', {name: 'Close'}).click();
 
   step('Sync with prune from the sync panel');
-  await appPage.locator('section.app-header').getByRole('button', {name: 'Sync', exact: true}).click();
+  await appPage.getByRole('button', {name: 'Sync', exact: true}).first().click();
   const dialog = appPage.getByRole('dialog', {name: `Sync ${app}`});
   await expectVisible(dialog, 'the sync panel');
   for (const option of ['Prune', 'Dry run', 'Force', 'Apply out of sync only']) {
