@@ -101,7 +101,8 @@ ScenarioRun TetrisWorld::run(const std::vector<std::string>& scenarios) {
                                         {"GITMOOR_UI_NAMESPACE", "game"},
                                         {"GITMOOR_UI_REPO", env.repo().work().string()},
                                         {"GITMOOR_KUBECTL", core::tool_path(core::Tool::Kubectl).string()},
-                                        {"KUBECONFIG", env.kubeconfig()}});
+                                        {"KUBECONFIG", env.kubeconfig()},
+                                        {"GITMOOR_UI_SERVED_BY", ui->embedded() ? "gitmoor" : "dev-server"}});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::cout << "---- scenarios " << names << " (" << result.outcome << ", " << ms.count() << " ms)\n"
             << result.output << std::flush;
