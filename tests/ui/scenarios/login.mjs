@@ -1,6 +1,7 @@
 // Login and the list (issue 14 acceptance): a page behind login redirects to /login and comes back after it; a wrong
 // password shows the server's error; after login the list shows the tetris tile Synced and Healthy, and the summary
-// bar counts it. Screenshots: login, list (tiles) and table.
+// bar counts it; a session that ends (its cookie gone) sends the user to the login page saying so, and Log out ends
+// the session. Screenshots: login, list (tiles), table, phone width.
 import {step, check, fail, env, login, tile, expectState, expectVisible, screenshots, timing, TIMEOUT} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
@@ -65,4 +66,23 @@ export default async function scenario(world) {
   await page.getByRole('button', {name: 'Tiles'}).click();
   await expectVisible(tile(page, app), `the tile of ${app} at phone width`);
   await screenshots(page, 'list-phone');
+  await page.setViewportSize({width: 1280, height: 720});
+
+  step('a session that ended: the next request goes to the login page, which says why');
+  await page.context().clearCookies();
+  await tile(page, app).getByRole('button', {name: `Refresh ${app}`}).click();
+  await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('reason') === 'expired', {timeout: TIMEOUT})
+    .catch(() => fail(`a request without a session did not lead to /login?reason=expired: ${page.url()}`));
+  await expectVisible(page.getByRole('status').filter({hasText: 'Your session has expired'}),
+    'the message "Your session has expired. Log in again."');
+  await login(page, env('GITMOOR_UI_PASSWORD'));
+  await expectVisible(tile(page, app), `the tile of ${app} after logging in again`);
+
+  step('log out');
+  await page.getByRole('button', {name: 'Log out'}).click();
+  await page.waitForURL((u) => u.pathname === '/login', {timeout: TIMEOUT})
+    .catch(() => fail(`Log out did not lead to the login page: ${page.url()}`));
+  await page.goto('/applications');
+  await page.waitForURL((u) => u.pathname === '/login', {timeout: TIMEOUT})
+    .catch(() => fail(`after Log out /applications did not redirect to the login page: ${page.url()}`));
 }
