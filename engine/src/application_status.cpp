@@ -267,6 +267,8 @@ core::Json ApplicationStatus::to_json() const {
     put(e, "deployedAt", h.deployed_at);
     put(e, "deployStartedAt", h.deploy_started_at);
     if (!h.source.is_null()) e["source"] = h.source;
+    if (h.initiated_by == "automated") e["initiatedBy"] = {{"automated", true}};
+    else if (!h.initiated_by.empty()) e["initiatedBy"] = {{"username", h.initiated_by}};
     hs.push_back(std::move(e));
   }
   j["history"] = std::move(hs);
@@ -305,6 +307,8 @@ ApplicationStatus ApplicationStatus::from_json(const core::Json& status) {
     e.deployed_at = get_string(h, "deployedAt");
     e.deploy_started_at = get_string(h, "deployStartedAt");
     if (h.contains("source")) e.source = h["source"];
+    const Json& initiated_by = get_object(h, "initiatedBy");
+    e.initiated_by = get_bool(initiated_by, "automated") ? "automated" : get_string(initiated_by, "username");
     s.history.push_back(std::move(e));
   }
   for (const auto& c : get_array(status, "conditions")) {

@@ -391,6 +391,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
         entry.revision = commit;
         entry.deployed_at = state.finished_at;
         entry.deploy_started_at = started_at;
+        entry.initiated_by = request.initiated_by;
         entry.source = app.manifest.value("spec", Json::object()).value("source", Json::object());
         if (request.source.is_object()) entry.source = request.source;  // a rollback deployed that source
         status.add_history(std::move(entry), app.revision_history_limit);

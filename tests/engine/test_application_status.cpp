@@ -74,7 +74,9 @@ ApplicationStatus full_status() {
                        .revision = "fedcba",
                        .deployed_at = "2026-11-26T18:00:05Z",
                        .deploy_started_at = "2026-11-26T18:00:00Z",
-                       .source = {{"repoURL", "https://example.com/r.git"}}});
+                       .source = {{"repoURL", "https://example.com/r.git"}},
+                       .initiated_by = "alice"});
+  s.history.push_back({.id = 5, .revision = "abcdef", .initiated_by = "automated"});
   s.conditions.push_back({"SyncError", "apps/Deployment game/backend: denied", "2026-11-26T18:20:30Z"});
   s.reconciled_at = "2026-11-26T18:20:31Z";
   s.images = {"docker.io/acme/backend:0123456", "redis:7"};
@@ -118,6 +120,8 @@ TEST_CASE("Application status: JSON uses Argo CD's field names", "[engine][appli
   CHECK(j["history"][0]["deployedAt"] == "2026-11-26T18:00:05Z");
   CHECK(j["history"][0]["deployStartedAt"] == "2026-11-26T18:00:00Z");
   CHECK(j["history"][0]["source"]["repoURL"] == "https://example.com/r.git");
+  CHECK(j["history"][0]["initiatedBy"] == core::Json{{"username", "alice"}});
+  CHECK(j["history"][1]["initiatedBy"] == core::Json{{"automated", true}});
   CHECK(j["conditions"][0]["type"] == "SyncError");
   CHECK(j["conditions"][0]["lastTransitionTime"] == "2026-11-26T18:20:30Z");
   CHECK(j["reconciledAt"] == "2026-11-26T18:20:31Z");
@@ -149,6 +153,8 @@ TEST_CASE("Application status: to_json then from_json gives the same status back
   CHECK(back.operation_state->operation.resources == original.operation_state->operation.resources);
   CHECK(back.operation_state->resources[0].message == "admission webhook denied");
   CHECK(back.history[0].id == 4);
+  CHECK(back.history[0].initiated_by == "alice");
+  CHECK(back.history[1].initiated_by == "automated");
   CHECK(back.images == original.images);
 
   // The empty status round-trips too, with no operation.

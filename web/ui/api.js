@@ -16,6 +16,8 @@ export class ApiError extends Error {
 let unauthorizedHandler = () => {};
 // main.js sets what a 401 does (redirect to the login page).
 export function onUnauthorized(handler) { unauthorizedHandler = handler; }
+// Anything else that meets a 401 (live.js's streams) ends the session the same way.
+export function notifyUnauthorized() { unauthorizedHandler(); }
 
 export function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
 
@@ -36,14 +38,25 @@ async function request(method, path, body, {signal, quiet401} = {}) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error?.name === 'AbortError') throw error;
+    // A network failure (server down, connection reset) gets a message a person can act on, and a status of 0.
+    throw new ApiError(0, `cannot reach gitmoor (${error?.message || error})`);
+  }
   const text = await response.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
     const message = json?.message || json?.error || text || `${response.status} ${response.statusText}`;
     if (response.status === 401 && !quiet401) unauthorizedHandler();
-    throw new ApiError(response.status, message, json);
+    const error = new ApiError(response.status, message, json);
+    // 429 (login throttle, connection limit): how many seconds to wait, when the server says.
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfter = retryAfter;
+    throw error;
   }
   return json;
 }

@@ -5,11 +5,14 @@
 // props: class (string or array, falsy entries skipped), on<event> handlers, dataset, hidden/disabled/checked/value
 // (properties), anything else an attribute (null/false/undefined skipped). Children: strings/numbers become text,
 // arrays are flattened, null/false/undefined skipped.
+// aria-* attributes keep false as "false" (aria-pressed="false" means "a toggle, off", not "no toggle").
 export function h(tag, props, ...children) {
   const el = tag.startsWith('svg:')
     ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4))
     : document.createElement(tag);
+  let value_ = undefined;
   for (const [key, value] of Object.entries(props || {})) {
+    if (value === false && key.startsWith('aria-')) { el.setAttribute(key, 'false'); continue; }
     if (value === null || value === undefined || value === false) continue;
     if (key === 'class') {
       const names = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
@@ -18,7 +21,9 @@ export function h(tag, props, ...children) {
       el.addEventListener(key.slice(2).toLowerCase(), value);
     } else if (key === 'dataset') {
       Object.assign(el.dataset, value);
-    } else if (key === 'value' || key === 'checked' || key === 'selected' || key === 'disabled' || key === 'hidden') {
+    } else if (key === 'value') {
+      value_ = value;  // set after the children: a <select>'s value needs its <option>s
+    } else if (key === 'checked' || key === 'selected' || key === 'disabled' || key === 'hidden') {
       el[key] = value;
     } else if (key === 'style') {
       throw new Error('h(): inline styles are refused by the CSP; use a class');
@@ -27,6 +32,7 @@ export function h(tag, props, ...children) {
     }
   }
   append(el, children);
+  if (value_ !== undefined) el.value = value_;
   return el;
 }
 

@@ -24,9 +24,15 @@ export function duration(start, end) {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
 }
 
+// One formatter for every call: Date#toLocaleString builds a new one each time (~0.5 ms), which a list of
+// hundreds of tiles pays per tile. Same output as toLocaleString().
+let localFormat = null;
 export function localTime(time) {
   const t = Date.parse(time);
-  return Number.isNaN(t) ? '' : new Date(t).toLocaleString();
+  if (Number.isNaN(t)) return '';
+  localFormat ||= new Intl.DateTimeFormat(undefined, {year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric'});
+  return localFormat.format(t);
 }
 
 // The repository shown short: github.com/owner/repo without scheme or .git.

@@ -3,10 +3,13 @@
 // animation frame (at most ~60 batches/s, and at most one per `minInterval`) reaches the view as one array, so a
 // burst of 100 changes re-renders once. A dropped stream reconnects with exponential backoff (0.5 s doubling to
 // 15 s, with jitter); the top bar's indicator says "Disconnected — reconnecting in Ns" meanwhile.
-import {headers} from './api.js';
+import {headers, notifyUnauthorized} from './api.js';
 
 const listeners = new Set();
 const streams = new Set();
+
+// How many streams are open (the top bar shows no indicator when none is: the login page).
+export function openStreams() { return streams.size; }
 
 // The combined connection state of every open stream: 'connected', 'connecting' or 'disconnected'.
 export function connectionState() {
@@ -30,7 +33,7 @@ function notify(stream) {
 // batch: the parsed `data:` payloads in arrival order (each {result: ...}). Returns close().
 // onOpen() runs on every (re)connect, before the stream's first event: a view that keeps state re-reads it there
 // (the application stream starts with an ADDED snapshot anyway).
-export function subscribe(url, onBatch, {minInterval = 100, onOpen = () => {}, onUnauthorized = () => {}} = {}) {
+export function subscribe(url, onBatch, {minInterval = 100, onOpen = () => {}, onUnauthorized = notifyUnauthorized} = {}) {
   const stream = {state: 'connecting', retryAt: 0, closed: false, controller: null};
   streams.add(stream);
   let pending = [];
@@ -50,7 +53,14 @@ export function subscribe(url, onBatch, {minInterval = 100, onOpen = () => {}, o
     if (scheduled) return;
     scheduled = true;
     const wait = Math.max(0, minInterval - (performance.now() - lastFlush));
-    setTimeout(() => requestAnimationFrame(flush), wait);
+    setTimeout(() => {
+      // The next frame, or within a second when there is none: a hidden tab runs no frames, and its pending
+      // events would otherwise pile up (100 changes/s of whole apps) until the tab is shown again.
+      let ran = false;
+      const once = () => { if (!ran) { ran = true; flush(); } };
+      requestAnimationFrame(once);
+      setTimeout(once, 1000);
+    }, wait);
   };
   const setState = (state, retryAt = 0) => {
     stream.state = state;
@@ -69,6 +79,8 @@ export function subscribe(url, onBatch, {minInterval = 100, onOpen = () => {}, o
         signal: stream.controller.signal,
       });
       if (response.status === 401) {
+        // The session ended (expired, logged out elsewhere): by default the whole UI goes to the login page,
+        // whose navigation closes this stream; retrying with the same credentials would only fail again.
         onUnauthorized();
         throw new Error('unauthorized');
       }

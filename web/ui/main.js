@@ -5,7 +5,7 @@
 //   ctx.user     {username, ...} or null        sort, tabs and the selected node live in the URL (deep links)
 import {h, replace} from './dom.js';
 import {onUnauthorized, userInfo, logout} from './api.js';
-import {onConnectionChange} from './live.js';
+import {onConnectionChange, openStreams} from './live.js';
 
 const ROUTES = [
   {pattern: /^\/login\/?$/, load: () => import('./login.js'), public: true},
@@ -17,6 +17,7 @@ const main = document.getElementById('main');
 let unmount = () => {};
 let current = {path: '', search: ''};
 let user = null;
+let routeSeq = 0;  // a newer navigation wins over one still awaiting its module or the session check
 
 function loginUrl(reason) {
   const next = location.pathname.startsWith('/login') ? '/applications' : location.pathname + location.search;
@@ -48,6 +49,7 @@ async function route() {
   if (location.pathname === current.path && location.search === current.search) return;
   const samePath = location.pathname === current.path;
   current = {path: location.pathname, search: location.search};
+  const seq = ++routeSeq;
   const match = ROUTES.map(r => ({r, m: location.pathname.match(r.pattern)})).find(x => x.m);
   if (!match) {
     unmount(); unmount = () => {};
@@ -55,17 +57,23 @@ async function route() {
       h('p', {}, h('a', {href: '/applications', 'data-link': ''}, 'Applications'))));
     return;
   }
+  const loading = match.r.load();  // the view's module loads while the session is checked
+  loading.catch(() => {});
   if (!match.r.public && !user) {
     try {
       const info = await userInfo();
       user = info.loggedIn ? info : null;
     } catch { user = null; }
+    if (seq !== routeSeq) return;
     if (!user) { navigate(loginUrl(), {replace: true}); return; }
     renderUser();
   }
   const params = {};
-  (match.r.params || []).forEach((p, i) => { params[p] = decodeURIComponent(match.m[i + 1]); });
-  const module = await match.r.load();
+  (match.r.params || []).forEach((p, i) => {
+    try { params[p] = decodeURIComponent(match.m[i + 1]); } catch { params[p] = match.m[i + 1]; }  // a stray '%'
+  });
+  const module = await loading;
+  if (seq !== routeSeq) return;
   // The same view at another query (back/forward through filters or tabs): a view whose unmount function has an
   // update(query) property updates in place instead of re-mounting.
   if (samePath && unmount.update) { unmount.update(new URLSearchParams(location.search)); return; }
@@ -90,6 +98,7 @@ function renderUser() {
 function renderIndicator(state, retryAt) {
   const el = document.getElementById('live-indicator');
   el.dataset.state = state;
+  el.hidden = openStreams() === 0;  // no stream open (the login page): nothing to report
   if (state === 'disconnected') {
     const seconds = Math.max(0, Math.round((retryAt - Date.now()) / 1000));
     replace(el, h('span', {'aria-hidden': 'true'}, '⚠ '), `Disconnected — reconnecting${seconds ? ` in ${seconds}s` : ''}`);

@@ -3,7 +3,7 @@
 import {h} from './dom.js';
 
 const SYNC = {Synced: '✓', OutOfSync: '↻', Unknown: '?'};
-const HEALTH = {Healthy: '♥', Progressing: '◌', Degraded: '✕', Suspended: '⏸', Missing: '∅', Unknown: '?'};
+const HEALTH = {Healthy: '♥', Progressing: '◌', Degraded: '✕', Suspended: '‖', Missing: '∅', Unknown: '?'};
 const PHASE = {Running: '◌', Succeeded: '✓', Failed: '✕', Error: '✕', Terminating: '■'};
 
 function badge(kind, glyphs, state, extraClass) {

@@ -79,6 +79,9 @@ struct HistoryEntry {
   std::string deployed_at;
   std::string deploy_started_at;
   core::Json source;  // spec.source as it was
+  // Who started the sync that deployed it, as Argo CD records it: a username, or "automated" (auto-sync).
+  // Empty for entries written before gitmoor recorded it.
+  std::string initiated_by;
 };
 
 struct ApplicationStatus {
