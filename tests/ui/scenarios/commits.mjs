@@ -1,7 +1,7 @@
 // Commits (issue 14 acceptance): an image-tag commit makes a history entry appear with its commit message, and the
 // game-backend Pods roll (new Pods of a new ReplicaSet replace the old ones in the tree), with no reload. Then a
 // commit whose message is HTML (`<img src=x onerror=...>`) renders as text in the header and the history, and no
-// script runs. Screenshots: history.
+// script runs. Screenshots: history, history-html-message.
 import {step, check, fail, env, login, expectVisible, screenshots, timing, commitAndPush, waitUntil} from './lib.mjs';
 
 const app = env('GITMOOR_UI_APP', 'tetris');
@@ -57,6 +57,7 @@ export default async function scenario(world) {
   check(await page.evaluate(() => window.__xss === undefined), 'the commit message ran a script (window.__xss is set)');
   check(await page.evaluate(() => document.querySelector('img[src="x"]') === null),
     'the commit message became an <img> element');
+  await screenshots(page, 'history-html-message');
   // The list's tile shows the commit too (where the UI shows a message there); no script ran on the list either.
   await page.goto('/applications');
   await page.waitForTimeout(500);
