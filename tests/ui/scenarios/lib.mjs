@@ -28,6 +28,8 @@ export const env = (name, fallback) => {
 
 // Generous: the timeouts only bound a hung scenario; what is measured is printed as a timing.
 export const TIMEOUT = 20000;
+// One scenario's bound (the C++ side kills the whole run at 240 s).
+export const SCENARIO_LIMIT = Number(process.env.GITMOOR_UI_SCENARIO_LIMIT_MS || 150000);
 
 export class ScenarioError extends Error {}
 export function fail(message) { throw new ScenarioError(message); }
@@ -55,7 +57,13 @@ export async function runScenarios(names) {
     console.log(`==== scenario ${name}`);
     try {
       const module = await import(`./${name}.mjs`);
-      await module.default(world);
+      // A hung step fails the scenario with its name (the C++ side's timeout would only say "timed out").
+      let timer;
+      const watchdog = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new ScenarioError(`scenario ${name} hung: no end after ${SCENARIO_LIMIT / 1000} s`)),
+          SCENARIO_LIMIT);
+      });
+      await Promise.race([module.default(world), watchdog]).finally(() => clearTimeout(timer));
       world.checkErrors();
       console.log(`==== scenario ${name} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (error) {
@@ -146,9 +154,22 @@ export class World {
   }
 
   // Every response body the recorded pages received (JSON, HTML, assets, and the text of their event streams).
+  // A body Chromium cannot give (a request the page aborted, e.g. a view's stream closed by navigation) is listed in
+  // `unreadable` rather than waited for: Playwright's body() may never settle for those.
   async receivedBodies() {
     const out = [];
-    for (const r of this.responses) out.push({url: r.url, body: (await r.body) ?? ''});
+    const unreadable = [];
+    const settled = await Promise.all(this.responses.map((r) =>
+      Promise.race([r.body, new Promise((resolve) => setTimeout(() => resolve(undefined), 5000))])));
+    this.responses.forEach((r, i) => {
+      const body = settled[i];
+      if (body === undefined || body === null) {
+        if (!r.contentType.includes('text/event-stream')) unreadable.push(r.url);
+      } else {
+        out.push({url: r.url, body});
+      }
+    });
+    if (unreadable.length) console.log(`bodies Chromium could not give (aborted requests): ${unreadable.join(', ')}`);
     for (const page of this.pages) {
       const streams = await page.evaluate(() => window.__gitmoorStreams || []).catch(() => []);
       for (const s of streams) out.push({url: s.url, body: s.body});
