@@ -283,7 +283,8 @@ export function mount(root, ctx) {
   const clearButton = h('button', {type: 'button', class: 'button ghost small', onclick: () => clearFilters()},
     'Clear filters');
   const filtersSummary = h('summary', {}, 'Filters');
-  const filters = h('details', {class: 'list-filters', open: true},
+  // Open beside the tiles on a desktop; folded at phone width, where it would push the apps below the fold.
+  const filters = h('details', {class: 'list-filters', open: !matchMedia('(max-width: 640px)').matches},
     filtersSummary,
     h('div', {class: 'filters-body'}, syncGroup.el, healthGroup.el, nsSelect.el, repoSelect.el, clearButton));
   if (window.matchMedia?.('(max-width: 760px)').matches) filters.open = false;
