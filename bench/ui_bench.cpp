@@ -36,8 +36,8 @@ int main(int argc, char** argv) {
   try {
     test::LoadServer server(apps, rate);
     test::UiFrontend ui(server.url());
-    std::printf("Web UI with %d applications, %d status changes/s streaming (chromium headless, %s)\n", apps, rate,
-                ui.embedded() ? "UI embedded in the server" : "UI from tests/ui/dev-server.mjs");
+    std::printf("Web UI with %d applications, %d status changes/s streaming (chromium headless, UI embedded in the server)\n",
+                apps, rate);
     const long before = server.changes();
     const auto run = test::run_scenarios({"load"}, {{"GITMOOR_UI_URL", ui.url()},
                                                  {"GITMOOR_UI_PASSWORD", server.password()},

@@ -13,7 +13,6 @@ using namespace gitmoor::test;
 TEST_CASE("1,000 applications with 100 status changes per second: the list is usable within 1 s", "[ui]") {
   LoadServer server(1000, 100);
   UiFrontend ui(server.url());
-  if (!ui.embedded()) std::cout << "note: the server does not serve the UI; using tests/ui/dev-server.mjs\n";
   const auto before = server.changes();
   auto run = run_scenarios({"load"}, {{"GITMOOR_UI_URL", ui.url()}, {"GITMOOR_UI_PASSWORD", server.password()}});
   std::cout << "---- scenario load (" << run.outcome << ")\n" << run.output << std::flush;

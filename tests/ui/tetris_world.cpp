@@ -87,7 +87,6 @@ TetrisWorld::TetrisWorld() {
   std::cout << "the tetris world is up in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
             << " ms\n";
-  if (!ui->embedded()) std::cout << "note: gitmoor serve does not serve the UI; using tests/ui/dev-server.mjs\n";
 }
 
 ScenarioRun TetrisWorld::run(const std::vector<std::string>& scenarios) {
@@ -101,8 +100,7 @@ ScenarioRun TetrisWorld::run(const std::vector<std::string>& scenarios) {
                                         {"GITMOOR_UI_NAMESPACE", "game"},
                                         {"GITMOOR_UI_REPO", env.repo().work().string()},
                                         {"GITMOOR_KUBECTL", core::tool_path(core::Tool::Kubectl).string()},
-                                        {"KUBECONFIG", env.kubeconfig()},
-                                        {"GITMOOR_UI_SERVED_BY", ui->embedded() ? "gitmoor" : "dev-server"}});
+                                        {"KUBECONFIG", env.kubeconfig()}});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::cout << "---- scenarios " << names << " (" << result.outcome << ", " << ms.count() << " ms)\n"
             << result.output << std::flush;

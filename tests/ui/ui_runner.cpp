@@ -3,22 +3,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "gitmoor/core/subprocess.hpp"
 #include "test_paths.hpp"
-
-extern char** environ;
 
 namespace gitmoor::test {
 
@@ -34,18 +28,6 @@ std::pair<std::string, int> host_port(const std::string& url) {
   const auto colon = rest.rfind(':');
   if (colon == std::string::npos) throw std::runtime_error("no port in " + url);
   return {rest.substr(0, colon), std::stoi(rest.substr(colon + 1))};
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 }  // namespace
@@ -110,32 +92,8 @@ ScenarioRun run_scenarios(const std::vector<std::string>& names, std::map<std::s
 
 UiFrontend::UiFrontend(const std::string& api_url) : url_(api_url) {
   const auto [status, body] = http_get(api_url, "/");
-  if (status == 200 && body.find("/assets/") != std::string::npos) return;
-  // The server does not serve the UI (a build from before the embedded assets): the development server in front.
-  const int port = free_port();
-  const char* ui_dir = std::getenv("GITMOOR_UI_DIR");  // another web/ui folder (a branch's, while developing)
-  std::vector<std::string> argv{"node", (source_dir() / "tests/ui/dev-server.mjs").string(), "--ui",
-                                ui_dir ? std::string(ui_dir) : (source_dir() / "web/ui").string(), "--upstream",
-                                api_url, "--port",
-                                std::to_string(port)};
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  if (::posix_spawnp(&dev_server_, "node", nullptr, nullptr, args.data(), environ) != 0) {
-    throw std::runtime_error("cannot start node tests/ui/dev-server.mjs");
-  }
-  url_ = "http://127.0.0.1:" + std::to_string(port);
-  for (int i = 0; i < 200 && http_get(url_, "/").first != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (http_get(url_, "/").first != 200) throw std::runtime_error("tests/ui/dev-server.mjs did not start on " + url_);
-}
-
-UiFrontend::~UiFrontend() {
-  if (dev_server_ > 0) {
-    ::kill(dev_server_, SIGTERM);
-    int status = 0;
-    ::waitpid(dev_server_, &status, 0);
+  if (status != 200 || body.find("/assets/") == std::string::npos) {
+    throw std::runtime_error("GET " + api_url + "/ does not answer the web UI (status " + std::to_string(status) + ")");
   }
 }
 

@@ -28,23 +28,15 @@ ScenarioRun run_scenarios(const std::vector<std::string>& names, std::map<std::s
 // <build>/ui-screenshots: where the scenarios write their PNGs.
 std::filesystem::path screenshot_dir();
 
-// The UI in front of a gitmoor API at `api_url`: the server itself when it serves the UI (GET / answers the
-// index.html with its /assets/ links); otherwise tests/ui/dev-server.mjs serving web/ui from the source tree and
-// forwarding /api to it — for a build whose server does not embed the UI yet (GITMOOR_UI_DIR: another web/ui
-// folder to serve, e.g. a branch's while developing).
+// The UI a gitmoor server embeds, at `api_url`. Throws when GET / does not answer the UI's index.html with its
+// /assets/ links: the browser tests run against the UI the binary serves, never a stand-in.
 class UiFrontend {
  public:
   explicit UiFrontend(const std::string& api_url);
-  ~UiFrontend();
-  UiFrontend(const UiFrontend&) = delete;
-  UiFrontend& operator=(const UiFrontend&) = delete;
-
   [[nodiscard]] const std::string& url() const { return url_; }
-  [[nodiscard]] bool embedded() const { return dev_server_ < 0; }
 
  private:
   std::string url_;
-  pid_t dev_server_ = -1;
 };
 
 // GET `target` from http://host:port (HTTP/1.0, loopback): the status and the body; status 0 when unreachable.

@@ -19,13 +19,8 @@ export default async function scenario(world) {
     check(csp.includes(directive), `the document's Content-Security-Policy lacks ${directive}: "${csp}"`);
   }
   check(!/unsafe-inline|unsafe-eval/.test(csp), `the CSP allows inline or eval: "${csp}"`);
-  if (process.env.GITMOOR_UI_SERVED_BY === 'dev-server') {
-    // tests/ui/dev-server.mjs (the fallback of a build without the embedded UI) sets only the CSP.
-    console.log('note: UI from tests/ui/dev-server.mjs: nosniff and Referrer-Policy not checked');
-  } else {
-    check((headers['x-content-type-options'] || '') === 'nosniff', 'the document has no X-Content-Type-Options: nosniff');
-    check(!!headers['referrer-policy'], 'the document has no Referrer-Policy');
-  }
+  check((headers['x-content-type-options'] || '') === 'nosniff', 'the document has no X-Content-Type-Options: nosniff');
+  check(!!headers['referrer-policy'], 'the document has no Referrer-Policy');
 
   step('every view, with no violation');
   await login(page, env('GITMOOR_UI_PASSWORD'));
