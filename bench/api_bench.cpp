@@ -108,6 +108,11 @@ class BenchOperations : public engine::Operations {
     for (const auto& [name, app] : apps_) out.push_back(app);
     return out;
   }
+  // A copy per app, as the Controller builds each app's JSON as it visits it.
+  void visit_applications(const std::function<void(const Json&)>& visit) const override {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, app] : apps_) visit(Json(app));
+  }
   std::optional<Json> get_application(const std::string& name) const override {
     std::lock_guard lock(mutex_);
     auto it = apps_.find(name);

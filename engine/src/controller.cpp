@@ -465,6 +465,12 @@ std::vector<Json> Controller::list_applications() const {
   return out;
 }
 
+// Under the lock like list_applications (a consistent view), but one app's JSON at a time.
+void Controller::visit_applications(const std::function<void(const Json&)>& visit) const {
+  std::lock_guard lock(impl_->mutex);
+  for (const auto& [name, record] : impl_->apps) visit(impl_->application_json(*record));
+}
+
 std::optional<Json> Controller::get_application(const std::string& name) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->apps.find(name);

@@ -81,6 +81,12 @@ std::vector<Json> LoadOperations::list_applications() const {
   return out;
 }
 
+// A copy per app, as the Controller builds each app's JSON as it visits it: the list costs what it costs there.
+void LoadOperations::visit_applications(const std::function<void(const Json&)>& visit) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, app] : apps_) visit(Json(app));
+}
+
 std::optional<Json> LoadOperations::get_application(const std::string& app) const {
   std::lock_guard lock(mutex_);
   auto it = apps_.find(app);

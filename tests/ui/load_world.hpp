@@ -24,6 +24,7 @@ class LoadOperations : public engine::Operations {
   explicit LoadOperations(int count);
 
   std::vector<core::Json> list_applications() const override;
+  void visit_applications(const std::function<void(const core::Json&)>& visit) const override;
   std::optional<core::Json> get_application(const std::string& name) const override;
   void refresh(const std::string& name, bool hard) override;
   void sync(const std::string& name, const engine::SyncRequest& request) override;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_routes.hpp"
+#include "application_filters.hpp"
 #include "fake_operations.hpp"
 
 namespace gitmoor::web {
@@ -128,6 +129,36 @@ TEST_CASE("DELETE an application: cascade and propagationPolicy passed on, 400 f
   CHECK_THAT(error_of(file), Catch::Contains("--apps file"));
   CHECK(call(ops, http::verb::delete_, "/api/v1/applications/pacman").result() == http::status::not_found);
   CHECK(ops.deletions.size() == 3);
+}
+
+
+TEST_CASE("GET /api/v1/applications written one app at a time answers what keep_fields cuts from the whole list",
+          "[web][routes]") {
+  test::FakeOperations ops;
+  ops.put("a", application("a", {{"team", "games"}}, "Healthy", false));
+  ops.put("b", application("b", {{"team", "shop"}}, "Degraded", false));
+  ops.put("c", application("c", {{"team", "games"}}, "Degraded", false));
+  core::Json whole = {{"items", core::Json::array()}, {"metadata", {{"resourceVersion", "41"}}}};
+  for (const auto& app : ops.list_applications()) whole["items"].push_back(app);
+
+  CHECK(json_of(call(ops, http::verb::get, "/api/v1/applications")) == whole);
+  for (const std::string fields : {"items.metadata.name,items.status.sync", "items.metadata,metadata.resourceVersion",
+                                   "metadata", "items", "items.spec.nothing", "items.status.history.revision"}) {
+    INFO("fields=" << fields);
+    std::vector<std::string> paths;
+    for (std::size_t start = 0;;) {
+      const auto comma = fields.find(',', start);
+      paths.push_back(fields.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    CHECK(json_of(call(ops, http::verb::get, "/api/v1/applications?fields=" + fields)) == keep_fields(whole, paths));
+  }
+  // Filtered: only the matching apps, the list's version still the newest of all.
+  const auto games = json_of(call(ops, http::verb::get, "/api/v1/applications?selector=team%3Dgames&health=Degraded"));
+  REQUIRE(games["items"].size() == 1);
+  CHECK(games["items"][0]["metadata"]["name"] == "c");
+  CHECK(games["metadata"]["resourceVersion"] == "41");
 }
 
 }  // namespace gitmoor::web

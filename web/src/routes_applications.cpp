@@ -31,20 +31,62 @@ Reply answering_bad_requests(RequestContext& context, Handler handler) {
   }
 }
 
-// The largest metadata.resourceVersion among `items` (as a list's resourceVersion: it moves when any app changes).
-std::string list_resource_version(const std::vector<core::Json>& items) {
-  unsigned long long newest = 0;
-  for (const auto& app : items) {
-    const auto& md = app.value("metadata", core::Json::object());
-    const auto it = md.find("resourceVersion");
-    if (it == md.end() || !it->is_string()) continue;
-    try {
-      newest = std::max(newest, std::stoull(it->get<std::string>()));
-    } catch (const std::exception&) {
-      // Opaque versions are allowed by Kubernetes; they just do not count here.
+// An app's metadata.resourceVersion as a number (0 when absent or opaque: Kubernetes allows opaque versions; they
+// just do not count towards the list's version).
+unsigned long long resource_version_of(const core::Json& app) {
+  const auto md = app.find("metadata");
+  if (md == app.end() || !md->is_object()) return 0;
+  const auto it = md->find("resourceVersion");
+  if (it == md->end() || !it->is_string()) return 0;
+  try {
+    return std::stoull(it->get<std::string>());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+std::string dump(const core::Json& value) {
+  // Replace, not throw, on invalid UTF-8 (as json_response).
+  return value.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+}
+
+// GET /api/v1/applications, written out one app at a time (Operations::visit_applications): the answer is
+// `{"items": [...], "metadata": {"resourceVersion"}}`, or with `fields` only those paths, exactly as keep_fields
+// would cut the whole list. The list's resourceVersion is the largest among all apps (it moves when any changes).
+std::string application_list_text(const engine::Operations& operations, const ApplicationFilter& filter,
+                                   const std::vector<std::string>& fields) {
+  bool with_items = fields.empty();
+  bool whole_items = fields.empty();
+  std::vector<std::string> item_paths, list_paths;
+  for (const auto& path : fields) {
+    if (path == "items") {
+      with_items = whole_items = true;
+    } else if (path.rfind("items.", 0) == 0) {
+      with_items = true;
+      item_paths.push_back(path.substr(6));
+    } else {
+      list_paths.push_back(path);
     }
   }
-  return std::to_string(newest);
+  std::string items;
+  unsigned long long newest = 0;
+  operations.visit_applications([&](const core::Json& app) {
+    newest = std::max(newest, resource_version_of(app));
+    if (!with_items || !filter.matches(app)) return;
+    if (!items.empty()) items += ',';
+    // An app none of whose paths exists stays `{}`, so indexes still line up (keep_fields).
+    items += dump(whole_items ? app : keep_fields(app, item_paths));
+  });
+  core::Json list_rest = {{"metadata", {{"resourceVersion", std::to_string(newest)}}}};
+  // keep_fields keeps everything for no paths: with `fields` naming only items, nothing else is kept.
+  if (!fields.empty()) list_rest = list_paths.empty() ? core::Json::object() : keep_fields(list_rest, list_paths);
+  std::string body = "{";
+  if (with_items) body += "\"items\":[" + items + "]";
+  for (const auto& [key, value] : list_rest.items()) {  // "metadata" sorts after "items", as the dump would put it
+    if (body.size() > 1) body += ',';
+    body += dump(core::Json(key)) + ':' + dump(value);
+  }
+  return body + "}";
 }
 
 Reply application_or_404(RequestContext& context, engine::Operations& operations, const std::string& name) {
@@ -64,15 +106,8 @@ void add_application_routes(Router& router, ApiServices& services) {
     } catch (const core::InvalidInput& e) {
       return error_response(context.request, http::status::bad_request, e.what());
     }
-    auto all = operations.list_applications();
-    const auto resource_version = list_resource_version(all);
-    core::Json items = core::Json::array();
-    for (auto& app : all) {
-      if (filter.matches(app)) items.push_back(std::move(app));  // moved: 1,000 apps are megabytes of JSON
-    }
-    core::Json list{{"items", std::move(items)}, {"metadata", {{"resourceVersion", resource_version}}}};
-    const auto fields = parse_fields(context.query);
-    return json_response(context.request, http::status::ok, fields.empty() ? list : keep_fields(list, fields));
+    return make_response(context.request, http::status::ok,
+                         application_list_text(operations, filter, parse_fields(context.query)), "application/json");
   });
   router.add(http::verb::get, "/api/v1/applications/{name}", Access::Read, [&operations](RequestContext& context) -> Reply {
     const auto& name = context.param("name");

@@ -19,20 +19,35 @@ export default async function scenario(world) {
   await login(page, env('GITMOOR_UI_PASSWORD'));
 
   step(`the list of ${apps} applications`);
+  // The first tiles' time is taken in the page (navigation start → the first frame drawn with a tile in it), not
+  // when the driver hears of it: right after that frame the page parses the stream's snapshot, which would delay
+  // the driver's answer and count the driver's round trip as the page's.
+  await page.addInitScript(() => {
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('article.app-tile[data-app]')) return;
+      observer.disconnect();
+      requestAnimationFrame(() => { window.__firstTilesAt = performance.now(); });
+    });
+    observer.observe(document, {childList: true, subtree: true});
+  });
   const started = Date.now();
   await page.goto('/applications');
   const firstTile = page.locator('article.app-tile[data-app]').first();
   await firstTile.waitFor({state: 'visible', timeout: TIMEOUT}).catch(() => fail('no tile within 20 s'));
-  const firstTilesMs = Date.now() - started;
+  const firstTilesMs = Math.round(await page.evaluate(() => window.__firstTilesAt ?? performance.now()));
   timing('first-tiles', firstTilesMs);
+  timing('first-tiles-seen-by-driver', Date.now() - started);
   // Where the time went (for whoever makes it faster): the document, and each API request's start and end.
   const entries = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/'))
       .map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ms ` +
         `${Math.round(e.transferSize / 1024)} KiB`);
+    // The list view's own marks (list.js): the answer parsed, the first render with the apps done.
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('gitmoor:'))
+      .map((m) => `${m.name} ${Math.round(m.startTime)} ms`);
     return [`document ${Math.round(nav.responseEnd)} ms, DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)} ms`,
-      ...api];
+      ...api, ...marks];
   });
   for (const e of entries) console.log(`  ${e}`);
   const summary = page.getByRole('region', {name: 'Summary'});

@@ -50,6 +50,7 @@ class Controller final : public Operations {
 
   // Operations
   [[nodiscard]] std::vector<core::Json> list_applications() const override;
+  void visit_applications(const std::function<void(const core::Json&)>& visit) const override;
   [[nodiscard]] std::optional<core::Json> get_application(const std::string& name) const override;
   void refresh(const std::string& name, bool hard) override;
   void sync(const std::string& name, const SyncRequest& request) override;

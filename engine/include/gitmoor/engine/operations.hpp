@@ -82,6 +82,12 @@ class Operations {
   // Every Application as `{apiVersion, kind, metadata, spec, status}` (status as ApplicationStatus::to_json),
   // sorted by name.
   [[nodiscard]] virtual std::vector<core::Json> list_applications() const = 0;
+  // The same Applications, in the same order, handed to `visit` one at a time: the API's list of 1,000 apps is
+  // filtered, projected and written out without every app's JSON alive at once (tens of MiB of short-lived heap,
+  // whose page faults cost more than the JSON itself). `visit` must not call back into the Operations.
+  virtual void visit_applications(const std::function<void(const core::Json&)>& visit) const {
+    for (const auto& app : list_applications()) visit(app);
+  }
   [[nodiscard]] virtual std::optional<core::Json> get_application(const std::string& name) const = 0;
 
   // Compare again now; `hard` also bypasses the render cache. Throws ApplicationNotFound.
