@@ -5,12 +5,20 @@
 // grants (the namespaced flavour: Applications in its own namespace yes, a namespace not listed no).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "gitmoor/core/yaml.hpp"
 #include "kubectl_env.hpp"
+
+extern char** environ;
 
 using gitmoor::test::has_row;
 using gitmoor::test::KubectlEnv;
@@ -111,6 +119,68 @@ void apply_yaml(KubectlEnv& env, const std::string& yaml) {
   INFO(r.stderr_data);
   REQUIRE(r.exit_code == 0);
 }
+
+std::string base64(const std::string& in) {
+  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    v = (v << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(chars[(v >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
+  while (out.size() % 4) out.push_back('=');
+  return out;
+}
+
+// A kubeconfig holding a token of the ServiceAccount gitmoor/gitmoor from `kubectl create token`.
+std::string service_account_kubeconfig(KubectlEnv& env) {
+  auto token = trimmed(checked(env.kubectl({"create", "token", "gitmoor", "-n", "gitmoor"})));
+  return env.write_file("gitmoor-sa.kubeconfig",
+                        "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: " +
+                            env.sandbox().url() + "\n    certificate-authority-data: " +
+                            base64(env.sandbox().ca_pem()) + "\nusers:\n- name: u\n  user:\n    token: " + token +
+                            "\ncontexts:\n- name: c\n  context: {cluster: s, user: u, namespace: gitmoor}\n"
+                            "current-context: c\n");
+}
+
+// `gitmoor ARGS...` in the background, its output into a file; SIGTERM and reaped when done.
+struct Gitmoor {
+  pid_t pid = -1;
+  Gitmoor(std::vector<std::string> args, const fs::path& log) {
+    args.insert(args.begin(), gitmoor::test::gitmoor_binary().string());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    REQUIRE(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  bool running() const { return pid > 0 && ::waitpid(pid, nullptr, WNOHANG) == 0; }
+  int stop() {
+    int status = 0;
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return status;
+  }
+  ~Gitmoor() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  Gitmoor(const Gitmoor&) = delete;
+  Gitmoor& operator=(const Gitmoor&) = delete;
+};
 
 }  // namespace
 
@@ -365,4 +435,46 @@ TEST_CASE("helm chart: an unknown RBAC flavour is refused", "[e2e][install][helm
                                            "rbac.flavour=everything"});
   CHECK(r.exit_code != 0);
   CHECK(r.stderr_data.find("rbac.flavour must be cluster or namespaced, not \"everything\"") != std::string::npos);
+}
+
+TEST_CASE("install manifests: gitmoor serve runs with the token of install.yaml's ServiceAccount under RBAC",
+          "[e2e][install][rbac]") {
+  KubectlEnv env(rbac());
+  apply_yaml(env, read(source("docker/install/install.yaml")));
+  apply_yaml(env, R"(apiVersion: gitmoor.dev/v1alpha1
+kind: Application
+metadata: {name: unreachable, namespace: gitmoor}
+spec:
+  source: {repoURL: "http://127.0.0.1:1/nothing.git", targetRevision: HEAD, path: app}
+  destination: {server: https://kubernetes.default.svc, namespace: game}
+)");
+  const auto log = env.dir() / "serve.log";
+  Gitmoor serve({"serve", "--kubeconfig", service_account_kubeconfig(env), "--listen", "127.0.0.1:0",
+                 "--leader-elect=true", "--identity", "replica-a", "--cache-dir", (env.dir() / "cache").string()},
+                log);
+  // The Lease taken, the auth Secrets made, and the Application's status written: all as the ServiceAccount.
+  auto lease_held = [&] {
+    auto r = env.kubectl({"get", "lease", "gitmoor-leader", "-n", "gitmoor", "-o", "jsonpath={.spec.holderIdentity}"});
+    return r.exit_code == 0 && r.stdout_data == "replica-a";
+  };
+  CHECK(KubectlEnv::eventually(lease_held, std::chrono::seconds(60)));
+  auto secrets_made = [&] {
+    return env.kubectl({"get", "secret", "gitmoor-secret", "-n", "gitmoor"}).exit_code == 0 &&
+           env.kubectl({"get", "secret", "gitmoor-initial-admin-secret", "-n", "gitmoor"}).exit_code == 0;
+  };
+  CHECK(KubectlEnv::eventually(secrets_made, std::chrono::seconds(60)));
+  auto status_written = [&] {
+    auto app = env.json({"get", "applications.gitmoor.dev", "unreachable", "-n", "gitmoor"});
+    for (const auto& c : app.value("status", Json::object()).value("conditions", Json::array())) {
+      if (c.value("type", "") == "ComparisonError") return true;
+    }
+    return false;
+  };
+  CHECK(KubectlEnv::eventually(status_written, std::chrono::seconds(60)));
+  INFO(read(log));
+  CHECK(serve.running());
+  CHECK(read(log).find("forbidden") == std::string::npos);
+  const int status = serve.stop();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
