@@ -48,16 +48,21 @@ std::string read(const fs::path& path) {
   return out.str();
 }
 
+// kubectl or helm with a private, removed afterwards, HOME (helm's cache, config and data homes under it).
 gitmoor::core::SubprocessResult run(gitmoor::core::Tool tool, std::vector<std::string> args) {
   args.insert(args.begin(), gitmoor::core::tool_path(tool).string());
   gitmoor::core::SubprocessOptions options;
   options.timeout = std::chrono::seconds(60);
-  auto home = fs::temp_directory_path() / "gitmoor-install-test-home";
+  std::random_device rd;
+  auto home = fs::temp_directory_path() / ("gitmoor-install-test-" + std::to_string(rd()));
   options.environment = {{"HOME", home.string()},
                          {"HELM_CACHE_HOME", (home / "cache").string()},
                          {"HELM_CONFIG_HOME", (home / "config").string()},
                          {"HELM_DATA_HOME", (home / "data").string()}};
-  return gitmoor::core::run_subprocess(args, options);
+  auto result = gitmoor::core::run_subprocess(args, options);
+  std::error_code ec;
+  fs::remove_all(home, ec);
+  return result;
 }
 
 std::string checked(const gitmoor::core::SubprocessResult& r) {
