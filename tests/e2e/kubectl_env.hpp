@@ -20,6 +20,25 @@
 
 namespace gitmoor::test {
 
+// Standard base64 with padding: Secret data and kubeconfig certificate fields written by the tests.
+inline std::string base64(const std::string& in) {
+  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    v = (v << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(chars[(v >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
+  while (out.size() % 4) out.push_back('=');
+  return out;
+}
+
 // Whether some line of `text` holds every word of `words` as a whitespace-separated field.
 inline bool has_row(const std::string& text, const std::vector<std::string>& words) {
   std::size_t start = 0;

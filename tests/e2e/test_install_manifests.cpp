@@ -20,6 +20,7 @@
 
 extern char** environ;
 
+using gitmoor::test::base64;
 using gitmoor::test::has_row;
 using gitmoor::test::KubectlEnv;
 using Json = nlohmann::json;
@@ -123,24 +124,6 @@ void apply_yaml(KubectlEnv& env, const std::string& yaml) {
   auto r = env.kubectl({"apply", "--server-side", "-f", "-"}, yaml);
   INFO(r.stderr_data);
   REQUIRE(r.exit_code == 0);
-}
-
-std::string base64(const std::string& in) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned v = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    v = (v << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(chars[(v >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
-  while (out.size() % 4) out.push_back('=');
-  return out;
 }
 
 // A kubeconfig holding a token of the ServiceAccount gitmoor/gitmoor from `kubectl create token`.

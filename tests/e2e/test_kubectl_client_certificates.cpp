@@ -6,30 +6,11 @@
 #include "gitmoor/core/subprocess.hpp"
 #include "kubectl_env.hpp"
 
+using gitmoor::test::base64;
 using gitmoor::test::KubectlEnv;
 using Json = nlohmann::json;
 
 namespace {
-
-std::string base64(const std::string& in) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += chars[(n >> s) & 63];
-  }
-  if (i < in.size()) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += chars[(n >> 18) & 63];
-    out += chars[(n >> 12) & 63];
-    out += i + 1 < in.size() ? chars[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 // A kubeconfig for the sandbox presenting this certificate (or none).
 std::string kubeconfig_with(KubectlEnv& env, const std::string& name, const std::string& cert_pem,

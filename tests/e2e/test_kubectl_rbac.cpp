@@ -13,6 +13,7 @@
 
 extern char** environ;
 
+using gitmoor::test::base64;
 using gitmoor::test::has_row;
 using gitmoor::test::KubectlEnv;
 using Json = nlohmann::json;
@@ -28,24 +29,6 @@ gitmoor::sandbox::SandboxOptions rbac() {
   o.token = kAdminToken;
   o.authorization = gitmoor::sandbox::Authorization::Rbac;
   return o;
-}
-
-std::string base64(const std::string& in) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned v = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    v = (v << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(chars[(v >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
-  while (out.size() % 4) out.push_back('=');
-  return out;
 }
 
 // kubectl as ServiceAccount NS/NAME through a kubeconfig holding a token from `kubectl create token`.
