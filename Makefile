@@ -3,8 +3,9 @@
 #   make asan        Debug + ASan/UBSan build    make test-asan  sanitizer build + every test
 #   make demo        builds only the gitmoor binary, then `gitmoor demo` (sandbox cluster, example repository, engine)
 #   make bench       release build, then the benchmarks
+#   make image       the container image ghcr.io/gitmoor/gitmoor:<version> with buildah (no daemon), then its checks
 # Pass ctest arguments with ARGS, e.g. `make test ARGS="-L core"` or `make test ARGS="-R yaml"`.
-.PHONY: build asan test test-asan demo bench clean
+.PHONY: build asan test test-asan demo bench image clean
 
 build:
 	cmake --preset release >/dev/null
@@ -30,6 +31,11 @@ demo:
 
 bench: build
 	cmake --build --preset release --target bench
+
+# docker/build-image.sh: set-up (scripts/setup-image.sh), local debian bases where no registry answers
+# (docker/base-images.sh), buildah build of docker/Dockerfile, the image size, then docker/check-image.sh.
+image:
+	docker/build-image.sh
 
 clean:
 	rm -rf build

@@ -7,9 +7,13 @@
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "gitmoor/core/version.hpp"
+#include "pid1_init.hpp"
 
 int main(int argc, char** argv) {
   using namespace gitmoor;
+  // First, before any thread: as a container's PID 1, an init stays behind to reap orphans (pid1_init.hpp).
+  if (const auto init_exit_code = cli::run_init_if_pid1()) return *init_exit_code;
+
   CLI::App app{"gitmoor keeps Kubernetes clusters in the state declared in Git.", "gitmoor"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(core::version()));

