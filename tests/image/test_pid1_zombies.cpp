@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <iterator>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -101,7 +102,7 @@ std::vector<ProcessState> descendants(int pid) {
   return found;
 }
 
-std::size_t count_if(const std::vector<ProcessState>& processes, char state, const std::string& comm = {}) {
+std::size_t count_processes(const std::vector<ProcessState>& processes, char state, const std::string& comm = {}) {
   return static_cast<std::size_t>(std::count_if(processes.begin(), processes.end(), [&](const ProcessState& p) {
     return (state == '?' || p.state == state) && (comm.empty() || p.comm == comm);
   }));
@@ -188,7 +189,7 @@ std::string describe(const std::vector<ProcessState>& processes) {
 
 }  // namespace
 
-TEST_CASE("gitmoor serve as PID 1 reaps the orphans of 50 helm runs and forwards SIGTERM", "[serve][pid1]") {
+TEST_CASE("gitmoor serve as PID 1 reaps the orphans of 50 helm runs and forwards SIGTERM", "[image][pid1]") {
   Pid1Serve serve(/*init=*/true);
   serve.wait_all_rendered();
 
@@ -197,12 +198,12 @@ TEST_CASE("gitmoor serve as PID 1 reaps the orphans of 50 helm runs and forwards
   const bool clean = eventually(
       [&] {
         processes = serve.processes();
-        return count_if(processes, 'Z') == 0 && count_if(processes, '?', "sleep") == 0;
+        return count_processes(processes, 'Z') == 0 && count_processes(processes, '?', "sleep") == 0;
       },
       std::chrono::seconds(60));
   INFO("processes in the namespace:\n" << describe(processes));
   REQUIRE(clean);
-  REQUIRE(count_if(processes, '?', "gitmoor") == 2);  // the init (PID 1) and gitmoor (its child)
+  REQUIRE(count_processes(processes, '?', "gitmoor") == 2);  // the init (PID 1) and gitmoor (its child)
   std::printf("pid1: %zu helm runs, %zu processes left in the namespace, 0 zombies\n", serve.helm_runs(),
               processes.size());
 
@@ -211,7 +212,7 @@ TEST_CASE("gitmoor serve as PID 1 reaps the orphans of 50 helm runs and forwards
   REQUIRE(serve.serve().wait() == 0);
 }
 
-TEST_CASE("gitmoor serve as PID 1 without the init leaves helm's orphans as zombies", "[serve][pid1]") {
+TEST_CASE("gitmoor serve as PID 1 without the init leaves the orphans of helm as zombies", "[image][pid1]") {
   Pid1Serve serve(/*init=*/false);
   serve.wait_all_rendered();
 
@@ -219,10 +220,10 @@ TEST_CASE("gitmoor serve as PID 1 without the init leaves helm's orphans as zomb
   const bool piled_up = eventually(
       [&] {
         processes = serve.processes();
-        return count_if(processes, 'Z') >= static_cast<std::size_t>(kApps);
+        return count_processes(processes, 'Z') >= static_cast<std::size_t>(kApps);
       },
       std::chrono::seconds(60));
   INFO("processes in the namespace:\n" << describe(processes));
   REQUIRE(piled_up);
-  std::printf("pid1 off: %zu helm runs left %zu zombies\n", serve.helm_runs(), count_if(processes, 'Z'));
+  std::printf("pid1 off: %zu helm runs left %zu zombies\n", serve.helm_runs(), count_processes(processes, 'Z'));
 }
