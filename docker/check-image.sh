@@ -19,10 +19,9 @@ uid=65532
 fail() { echo "check-image: FAILED: $*" >&2; exit 1; }
 ok() { echo "check-image: ok: $*"; }
 
-# ---- inside the private mount namespace: $0 --inside ROOTFS ENV_FILE ----
+# ---- inside the private mount namespace: $0 --inside ROOTFS ENV_FILE MOUNTPOINT ----
 inside() {
-  local rootfs=$1 env_file=$2 new
-  new=$(mktemp -d /run/gitmoor-check.XXXXXX)
+  local rootfs=$1 env_file=$2 new=$3
   mount --bind "$rootfs" "$new"
   mount -o remount,bind,ro "$new"
   mount -t proc proc "$new/proc"
@@ -127,7 +126,8 @@ inspect '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' | sed '/^$/d' >"$work/
 
 listing() { (cd "$rootfs" && find . -xdev -printf '%p %s %m %U:%G %T@ %l\n' | LC_ALL=C sort); }
 listing >"$work/before"
-unshare -m --propagation private -- "$0" --inside "$rootfs" "$work/env"
+mkdir "$work/root"
+unshare -m --propagation private -- "$0" --inside "$rootfs" "$work/env" "$work/root"
 listing >"$work/after"
 if ! diff -u "$work/before" "$work/after" >"$work/diff"; then
   fail "the root filesystem changed at run time:$(echo; head -n 40 "$work/diff")"
