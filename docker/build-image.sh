@@ -51,7 +51,7 @@ if [ "$tools_from" = context ]; then
   tools_dir=$(readlink -f tools/bin)
   [ -x "$tools_dir/helm" ] && [ -x "$tools_dir/kubectl" ] ||
     { echo "build-image: $tools_dir has no helm or kubectl; run scripts/setup.sh" >&2; exit 1; }
-  build_args+=(--build-context "tools=$tools_dir")
+  build_args+=(--build-context "tools-bin=$tools_dir")
 fi
 volumes=()
 if [ "${GITMOOR_IMAGE_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null 2>&1; then
