@@ -131,7 +131,7 @@ class Pid1Serve {
     marker_ = (env_.dir() / "cache-pid1").string();
     // --kill-child: when the test ends unshare (SIGKILL), the namespace's init dies and the kernel ends the rest.
     serve_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"unshare", "--pid", "--kill-child", "--mount-proc", "env",
+        std::vector<std::string>{"/usr/bin/unshare", "--pid", "--kill-child", "--mount-proc", "/usr/bin/env",
                                  "GITMOOR_HELM=" + helm.string(), std::string("GITMOOR_PID1_INIT=") + (init ? "1" : "0"),
                                  gitmoor_binary().string(), "serve", "--kubeconfig", env_.kubeconfig(), "--listen",
                                  "127.0.0.1:0", "--cluster-apps", "false", "--apps", apps.string(), "--cache-dir",
