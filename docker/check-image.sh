@@ -38,7 +38,8 @@ inside() {
   local -a image_env
   mapfile -t image_env <"$env_file"
   # in_image CMD...: runs CMD in the image as the Pod would: its ENV only, uid/gid 65532, working folder /tmp.
-  in_image() { env -i "${image_env[@]}" chroot --userspec="$uid:$uid" "$new" /usr/bin/env -C /tmp "$@"; }
+  # exec: every call runs in a subshell ($(...) or &), so the pid of a background call is the command itself.
+  in_image() { exec env -i "${image_env[@]}" chroot --userspec="$uid:$uid" "$new" /usr/bin/env -C /tmp "$@"; }
 
   local out
   out=$(in_image id -u) && [ "$out" = "$uid" ] || fail "the image's commands run as uid '$out', not $uid"
@@ -56,10 +57,10 @@ inside() {
   # A sandbox cluster for serve, then the Deployment's command line (--kubeconfig instead of the in-cluster
   # ServiceAccount, and a free loopback port instead of :8080).
   in_image gitmoor sandbox --listen 127.0.0.1:0 --kubeconfig-out /tmp/kubeconfig >"$new/tmp/sandbox.log" 2>&1 &
-  local sandbox=$!
-  local serve=""
+  sandbox=$!  # global: the EXIT trap runs after this function has returned
+  serve=""
   # shellcheck disable=SC2317  # called by the trap
-  stop() { [ -n "$serve" ] && kill "$serve" 2>/dev/null; kill "$sandbox" 2>/dev/null; wait 2>/dev/null || true; }
+  stop() { [ -n "${serve:-}" ] && kill "$serve" 2>/dev/null; [ -n "${sandbox:-}" ] && kill "$sandbox" 2>/dev/null; wait 2>/dev/null || true; }
   trap stop EXIT
   for _ in $(seq 1 100); do [ -s "$new/tmp/kubeconfig" ] && break; sleep 0.1; done
   [ -s "$new/tmp/kubeconfig" ] || fail "the sandbox wrote no kubeconfig: $(cat "$new/tmp/sandbox.log")"
