@@ -58,6 +58,7 @@ std::string LiveCache::list(std::size_t t) {
   do {
     std::string path = target.resource.path(target.ns) + "?limit=500";
     if (!target.label_selector.empty()) path += "&labelSelector=" + url_encode(target.label_selector);
+    if (!target.field_selector.empty()) path += "&fieldSelector=" + url_encode(target.field_selector);
     if (!next.empty()) path += "&continue=" + url_encode(next);
     auto page = client_.request_json({.method = "GET", .path = path});
     for (auto& item : page.value("items", Json::array())) {
@@ -147,6 +148,7 @@ void LiveCache::run(std::size_t t, std::string rv) {
       std::string path = target.resource.path(target.ns) + "?watch=true&allowWatchBookmarks=true&resourceVersion=" +
                          url_encode(rv) + "&timeoutSeconds=" + std::to_string(options_.watch_timeout.count());
       if (!target.label_selector.empty()) path += "&labelSelector=" + url_encode(target.label_selector);
+      if (!target.field_selector.empty()) path += "&fieldSelector=" + url_encode(target.field_selector);
       std::string error_body;
       bool gone = false;
       bool got_event = false;

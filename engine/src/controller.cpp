@@ -81,6 +81,10 @@ Controller::Impl::~Impl() { stop(); }
 void Controller::Impl::start() {
   // Managed objects first: the first compare of every app must see the cluster as it is.
   ensure_watched({});
+  // Credentials before the apps: the first poll of a private repository must not fail for want of them.
+  credential_watch = std::make_unique<CredentialWatch>(
+      client, options.apps_namespace, credentials, [this](const CredentialChange& change) { credentials_changed(change); });
+  credential_watch->start();
   if (options.cluster_applications) load_cluster_apps();
   load_files(true);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options.workers); ++i) {
@@ -95,6 +99,7 @@ void Controller::Impl::start() {
 
 void Controller::Impl::stop() {
   if (stopping.exchange(true)) return;
+  if (credential_watch) credential_watch->stop();
   stop_push_thread();
   // A running sync stops after its current step, unrecorded (see run_sync): the next start resumes it.
   live_changed.notify_all();
@@ -276,6 +281,7 @@ void Controller::Impl::load_cluster_apps() {
 // (restart resumes: a sync that was running when the previous process died is started again).
 void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStatus> status) {
   const std::string name = app.name;
+  app.repository.credentials = credentials.credentials_for(app.source.repo_url);
   bool changed = true;
   {
     std::lock_guard lock(mutex);

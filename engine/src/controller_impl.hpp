@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auto_sync.hpp"
+#include "credential_watch.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -22,6 +23,7 @@
 #include "gitmoor/engine/controller.hpp"
 #include "gitmoor/engine/git_source.hpp"
 #include "gitmoor/engine/manifest_poller.hpp"
+#include "gitmoor/engine/repository_credentials.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
 #include "owner_index.hpp"
@@ -121,6 +123,11 @@ struct Controller::Impl {
   ApplicationEvents events;  // watch_applications(): told after a status or spec change and after a deletion
   // The unlabelled children of managed objects (Pods, ReplicaSets, ...) for the resource tree (application_views.cpp).
   OwnerIndex owner_index{client, resources.discovery()};
+  // Repository credentials from labelled Secrets in apps_namespace, watched: each app's repository carries those
+  // matching its URL; a change refreshes the apps it touches (credentials_refresh.cpp).
+  RepositoryCredentialStore credentials{options.cache_dir / "credentials"};
+  std::unique_ptr<CredentialWatch> credential_watch;
+  void credentials_changed(const CredentialChange& change);
 
   // controller.cpp
   void start();

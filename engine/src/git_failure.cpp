@@ -65,6 +65,15 @@ std::string scrub_secrets(std::string message, const Repository& repository) {
   return message;
 }
 
+void check_credentials_supported(const std::string& step, const Repository& repository) {
+  const std::string& unsupported = repository.credentials.unsupported;
+  if (unsupported.empty()) return;
+  const auto kind = GitErrorKind::AuthenticationFailed;
+  throw GitError(kind, scrub_secrets(redact_url(repository.url) + ": " + step + ": " + std::string(to_string(kind)) +
+                                         " (" + unsupported + ")",
+                                     repository));
+}
+
 void throw_git_failure(int code, const std::string& step, const Repository& repository, const AuthAttempts& auth) {
   std::string detail = last_git_error(code);
   if (network_outcome().timed_out && !network_outcome().detail.empty()) detail = network_outcome().detail;
@@ -77,7 +86,9 @@ void throw_git_failure(int code, const std::string& step, const Repository& repo
     // libssh2 could not load the key (a wrong passphrase, an unknown format): nothing reached the server.
     detail = "the configured SSH private key cannot be used (" + detail + ")";
   } else if (kind == GitErrorKind::AuthenticationFailed && auth.offered > 0 && !auth.host_key_rejected) {
-    detail = "the server rejected the configured credentials (" + detail + ")";
+    const auto& source = repository.credentials.source;
+    detail = "the server rejected the configured credentials" + (source.empty() ? "" : " from " + source) + " (" +
+             detail + ")";
   }
   message += " (" + detail + ")";
   throw GitError(kind, scrub_secrets(std::move(message), repository));

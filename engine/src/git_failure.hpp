@@ -20,6 +20,9 @@ struct AuthAttempts {
 [[noreturn]] void throw_git_failure(int code, const std::string& step, const Repository& repository,
                                     const AuthAttempts& auth);
 
+// Throws the GitError of credentials.unsupported (a TLS client certificate asked for), before any connection.
+void check_credentials_supported(const std::string& step, const Repository& repository);
+
 // Removes the repository's password, token and passphrase (and URL user info) from a message.
 [[nodiscard]] std::string scrub_secrets(std::string message, const Repository& repository);
 

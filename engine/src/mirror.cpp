@@ -58,6 +58,7 @@ Mirror Mirror::open_or_create(const fs::path& path, bool& created) {
 }
 
 RemoteRefs Mirror::list_remote(const Repository& repository, std::chrono::steady_clock::time_point deadline) {
+  check_credentials_supported("ls-remote", repository);
   git_remote* raw = nullptr;
   AuthAttempts no_auth;
   if (int rc = git_remote_create_detached(&raw, repository.url.c_str()); rc != 0) {
@@ -81,6 +82,7 @@ RemoteRefs Mirror::list_remote(const Repository& repository, std::chrono::steady
 }
 
 void Mirror::fetch(const Repository& repository, std::chrono::steady_clock::time_point deadline) {
+  check_credentials_supported("fetch", repository);
   git_remote* raw = nullptr;
   AuthAttempts no_auth;
   if (int rc = git_remote_create_anonymous(&raw, repository_.get(), repository.url.c_str()); rc != 0) {

@@ -316,8 +316,13 @@ spec:
   CHECK(can_i(env, {"update", "leases.coordination.k8s.io/gitmoor-leader", "-n", "gitmoor"}) == "yes");
   CHECK(can_i(env, {"create", "leases.coordination.k8s.io", "-n", "gitmoor"}) == "yes");
   CHECK(can_i(env, {"list", "events", "-n", "gitmoor"}) == "yes");
-  CHECK(can_i(env, {"list", "secrets", "-n", "gitmoor"}) == "no");
+  // Repository credentials: Secrets are listed and watched by label selector (resourceNames cannot narrow a list),
+  // but no other Secret can be fetched by name or written; the known-hosts ConfigMap only, by name.
+  CHECK(can_i(env, {"watch", "secrets", "-n", "gitmoor"}) == "yes");
   CHECK(can_i(env, {"get", "secrets/someone-elses", "-n", "gitmoor"}) == "no");
+  CHECK(can_i(env, {"update", "secrets/someone-elses", "-n", "gitmoor"}) == "no");
+  CHECK(can_i(env, {"watch", "configmaps/gitmoor-ssh-known-hosts", "-n", "gitmoor"}) == "yes");
+  CHECK(can_i(env, {"list", "configmaps", "-n", "gitmoor"}) == "no");
   CHECK(can_i(env, {"create", "deployments.apps", "-n", "gitmoor"}) == "no");
 
   // A listed destination namespace: anything.

@@ -27,6 +27,8 @@ struct WatchTarget {
   ApiResource resource;
   std::string ns;
   std::string label_selector;
+  // "" = all; `metadata.name=NAME` watches one object (RBAC can then limit the list and watch by resourceNames).
+  std::string field_selector;
 };
 
 struct LiveCacheOptions {
