@@ -33,6 +33,8 @@ void register_serve(CLI::App& app, int& exit_code) {
     AppSourceFlags cluster;  // only --kubeconfig / --context are used
     std::vector<std::string> apps;
     std::string apps_namespace = "gitmoor";
+    std::vector<std::string> namespaces;
+    std::string admin_password_secret;
     bool cluster_apps = true;
     bool argocd_applications = false;
     std::string poll_interval = "60s";
@@ -64,8 +66,14 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--kubeconfig", args->cluster.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)");
   cmd->add_option("--context", args->cluster.context, "kubeconfig context (default: current-context)");
   cmd->add_option("--apps", args->apps, "A file or folder of Application manifests, re-read on change (repeatable)");
-  cmd->add_option("--apps-namespace", args->apps_namespace, "Namespace whose Application resources are watched")
-      ->capture_default_str();
+  auto* apps_namespace =
+      cmd->add_option("--apps-namespace", args->apps_namespace,
+                      "Namespace whose Application resources are watched (in a Pod: default its own namespace)")
+          ->capture_default_str();
+  cmd->add_option("--namespaces", args->namespaces,
+                  "Manage objects only in these namespaces (comma-separated; the namespaced RBAC flavour); default: "
+                  "every namespace")
+      ->delimiter(',');
   cmd->add_option("--cluster-apps", args->cluster_apps, "Watch Application resources in the cluster: true or false")
       ->capture_default_str();
   cmd->add_flag("--argocd-applications", args->argocd_applications,
@@ -120,13 +128,22 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--login-window", args->login_window, "The sliding window failed logins are counted in")
       ->capture_default_str();
+  cmd->add_option("--admin-password-secret", args->admin_password_secret,
+                  "Secret in --apps-namespace whose key `password` is the initial admin password, read on the first "
+                  "start instead of generating gitmoor-initial-admin-secret (the chart's admin.existingSecret)");
   cmd->add_option("--ui-dir", args->ui_dir,
                   "Development: serve the web UI from this folder (web/ui), read on every request, instead of the "
                   "files built into the binary");
 
-  cmd->callback([args, &exit_code] {
+  cmd->callback([args, apps_namespace, &exit_code] {
+    auto cluster = cluster_config(args->cluster);
+    // In a Pod without --apps-namespace: its own namespace (the mounted namespace file), as kubectl's default.
+    if (apps_namespace->count() == 0 && cluster.context == "in-cluster" && !cluster.ns.empty()) {
+      args->apps_namespace = cluster.ns;
+    }
     EngineRuntimeOptions options;
     options.controller.apps_namespace = args->apps_namespace;
+    options.controller.namespaces = args->namespaces;
     options.controller.cluster_applications = args->cluster_apps;
     options.controller.argocd_applications = args->argocd_applications;
     for (const auto& path : args->apps) options.controller.app_paths.emplace_back(path);
@@ -150,6 +167,7 @@ void register_serve(CLI::App& app, int& exit_code) {
     if (args->auth == "builtin") {
       web::AuthOptions auth;
       auth.apps_namespace = args->apps_namespace;
+      auth.admin_password_secret = args->admin_password_secret;
       auth.throttle.failures_per_user = std::max(1, args->login_failures_per_user);
       auth.throttle.failures_per_client = std::max(1, args->login_failures_per_client);
       auth.throttle.window = core::parse_duration(args->login_window, "--login-window");
@@ -169,7 +187,7 @@ void register_serve(CLI::App& app, int& exit_code) {
     }
 
     block_stop_signals();
-    EngineRuntime runtime(cluster_config(args->cluster), options);
+    EngineRuntime runtime(std::move(cluster), options);
     runtime.start();
     std::cout << "gitmoor serving on " << runtime.url() << std::endl;
     wait_for_stop_signal();

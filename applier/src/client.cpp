@@ -350,6 +350,7 @@ HttpResponse Client::send(const HttpRequest& request) {
   const auto kind = classify_request(request.method, request.path);
   const std::string subject = request.method + " " + impl_->base_url + request.path;
   bool refreshed_exec = false;
+  bool reread_token = false;
   for (int attempt = 0;; ++attempt) {
     impl_->limiter.acquire();
     HttpResponse response;
@@ -375,6 +376,13 @@ HttpResponse Client::send(const HttpRequest& request) {
       impl_->exec->get(true);
       continue;
     }
+    if (response.status == 401 && !impl_->cluster.token_file.empty() && !reread_token) {
+      // A rotated service-account token: the kubelet swaps the file before the old token stops working, but a request
+      // that read the old one just before the swap can reach the server after its revocation. Once more, with the
+      // file as it is now (perform reads it on every attempt).
+      reread_token = true;
+      continue;
+    }
     if ((response.status == 429 || response.status >= 500) && can_retry) {
       auto wait = impl_->backoff(attempt);
       if (auto it = response.headers.find("retry-after"); it != response.headers.end()) {
@@ -395,18 +403,25 @@ long Client::stream(const std::string& path, const std::function<bool(std::strin
                     const std::function<bool()>& cancelled, std::chrono::milliseconds timeout,
                     std::string* error_body) {
   const auto kind = classify_request("GET", path);
-  impl_->limiter.acquire();
-  StreamSink sink{.on_line = &on_line, .cancelled = &cancelled, .pending = {}, .error_body = error_body};
-  HttpResponse response;
-  std::string error;
-  const auto started = Clock::now();
-  const CURLcode code =
-      impl_->perform({.method = "GET", .path = path, .timeout = timeout}, response, error, false, &sink);
-  const long status = code == CURLE_OK || code == CURLE_WRITE_ERROR || code == CURLE_OPERATION_TIMEDOUT
-                          ? (response.status != 0 ? response.status : sink.status)
-                          : 0;
-  impl_->record(kind, status, Clock::now() - started);
-  return status;
+  // As send(): a 401 with a token file is tried once more with the file as it is now (a rotation in between).
+  for (bool reread_token = false;; reread_token = true) {
+    impl_->limiter.acquire();
+    StreamSink sink{.on_line = &on_line, .cancelled = &cancelled, .pending = {}, .error_body = error_body};
+    HttpResponse response;
+    std::string error;
+    const auto started = Clock::now();
+    const CURLcode code =
+        impl_->perform({.method = "GET", .path = path, .timeout = timeout}, response, error, false, &sink);
+    const long status = code == CURLE_OK || code == CURLE_WRITE_ERROR || code == CURLE_OPERATION_TIMEDOUT
+                            ? (response.status != 0 ? response.status : sink.status)
+                            : 0;
+    impl_->record(kind, status, Clock::now() - started);
+    if (status == 401 && !impl_->cluster.token_file.empty() && !reread_token) {
+      if (error_body != nullptr) error_body->clear();
+      continue;
+    }
+    return status;
+  }
 }
 
 Json Client::request_json(const HttpRequest& request) {

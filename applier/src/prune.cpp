@@ -43,8 +43,17 @@ std::vector<Object> ResourceManager::list_managed(const std::string& app) {
     if (!has_verb(resource, "list")) continue;
     // Events are never applied by an app; listing them is the most expensive and least useful request here.
     if (resource.resource == "events") continue;
-    for (auto& object : list_objects(client_, resource, "", selector)) {
-      if (seen.insert(object.key()).second) out.push_back(std::move(object));
+    if (namespaces_.empty()) {
+      for (auto& object : list_objects(client_, resource, "", selector)) {
+        if (seen.insert(object.key()).second) out.push_back(std::move(object));
+      }
+      continue;
+    }
+    if (!resource.namespaced) continue;
+    for (const auto& ns : namespaces_) {
+      for (auto& object : list_objects(client_, resource, ns, selector)) {
+        if (seen.insert(object.key()).second) out.push_back(std::move(object));
+      }
     }
   }
   return out;

@@ -68,12 +68,14 @@ AppSource app_source(const Application& app) {
 Controller::Impl::Impl(applier::Client& c, ControllerOptions o)
     : client(c),
       options(std::move(o)),
+      scope(options.namespaces),
       resources(c),
       git(GitSourceOptions{.cache_dir = options.cache_dir}),
       poller(git, render_cache),
       store(std::make_unique<ApplicationStore>(
           c, ApplicationStoreOptions{.argocd_applications = options.argocd_applications})) {
   leading = options.start_leading;
+  resources.set_namespaces(scope.namespaces());
 }
 
 Controller::Impl::~Impl() { stop(); }
@@ -353,7 +355,8 @@ void Controller::Impl::on_live_event(const Object& object) {
 }
 
 // Watches every type the cluster serves now, plus any type `objects` need that is not watched yet (a CRD applied
-// since): one LiveCache per batch of new types.
+// since): one LiveCache per batch of new types. Cluster-wide, or in namespaced mode each namespaced type in each
+// listed namespace (cluster-scoped types are not watched there: the namespaced flavour grants no cluster-wide list).
 void Controller::Impl::ensure_watched(const std::vector<Object>& objects) {
   std::lock_guard lock(live_mutex);
   bool missing = live.empty();
@@ -369,8 +372,15 @@ void Controller::Impl::ensure_watched(const std::vector<Object>& objects) {
     auto gvk = resource.gvk;
     gvk.version.clear();
     if (!worth_watching(resource) || watched.count(gvk) != 0) continue;
+    if (!scope.cluster_wide() && !resource.namespaced) continue;
     watched.insert(gvk);
-    targets.push_back({.resource = resource, .ns = "", .label_selector = std::string(applier::kAppLabel)});
+    if (scope.cluster_wide()) {
+      targets.push_back({.resource = resource, .ns = "", .label_selector = std::string(applier::kAppLabel)});
+      continue;
+    }
+    for (const auto& ns : scope.namespaces()) {
+      targets.push_back({.resource = resource, .ns = ns, .label_selector = std::string(applier::kAppLabel)});
+    }
   }
   if (targets.empty()) return;
   auto cache = std::make_unique<applier::LiveCache>(

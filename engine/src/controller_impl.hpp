@@ -26,6 +26,7 @@
 #include "gitmoor/engine/repository_credentials.hpp"
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
+#include "namespace_scope.hpp"
 #include "owner_index.hpp"
 #include "work_queue.hpp"
 
@@ -92,6 +93,7 @@ struct Controller::Impl {
 
   applier::Client& client;
   ControllerOptions options;
+  NamespaceScope scope;  // options.namespaces
   applier::ResourceManager resources;
   GitSource git;
   renderer::RenderCache render_cache;

@@ -48,6 +48,21 @@ Application with_source(const Application& app, const Json& source) {
   return out;
 }
 
+// A compare that could not run: the condition says why, and a sync asked for fails with the same reason.
+void set_comparison_error(ApplicationStatus& status, const std::string& message,
+                          const std::optional<SyncRequest>& requested, const std::string& now) {
+  status.set_condition(kComparisonError, message, now);
+  status.reconciled_at = now;
+  if (requested) {
+    OperationState failed;
+    failed.operation = *requested;
+    failed.phase = OperationPhase::Error;
+    failed.message = "cannot sync: " + message;
+    failed.started_at = failed.finished_at = now;
+    status.operation_state = failed;
+  }
+}
+
 }  // namespace
 
 // Polls Git for this app alone (refresh, first compare, spec change). Keeps the last good manifests on an error.
@@ -143,17 +158,8 @@ void Controller::Impl::reconcile(const std::string& name) {
     const std::string message = source_error.empty() ? "no manifests yet" : source_error;
     {
       std::lock_guard lock(mutex);
-      record->status.set_condition(kComparisonError, message, now);
+      set_comparison_error(record->status, message, requested, now);
       if (!manifests) record->status.sync_status = "Unknown";
-      record->status.reconciled_at = now;
-      if (requested) {
-        OperationState failed;
-        failed.operation = *requested;
-        failed.phase = OperationPhase::Error;
-        failed.message = "cannot sync: " + message;
-        failed.started_at = failed.finished_at = now;
-        record->status.operation_state = failed;
-      }
     }
     write_status(record, false);
     return;
@@ -183,6 +189,18 @@ void Controller::Impl::reconcile(const std::string& name) {
   }
 
   auto desired = resources.prepare(manifests->objects, app.instance(), app.target_namespace());
+  // Namespaced mode: objects outside the listed namespaces are neither watched nor allowed by RBAC; their live state is
+  // unknown, so nothing is compared, synced or pruned, and the condition says why (quoting the API server).
+  if (const auto outside = out_of_scope(desired, scope); !outside.empty()) {
+    const auto message = out_of_scope_message(outside, scope, client, resources.discovery());
+    {
+      std::lock_guard lock(mutex);
+      set_comparison_error(record->status, message, requested, now);
+      record->status.sync_status = "Unknown";
+    }
+    write_status(record, false);
+    return;
+  }
   ensure_watched(desired);
   const differ::DiffOptions diff_options{.field_manager = "gitmoor", .ignore_rules = app.ignore_differences};
   const auto comparison = compare(app.instance(), desired, live_objects(app.instance()), diff_options);

@@ -34,11 +34,11 @@ ApiError method_not_allowed() {
 
 UserInfo authorize_request(const Request& request, const Target& target, AuthContext& context) {
   context.authorizer.sync();
-  auto lookup = [&](const std::string& ns, const std::string& name) -> std::string {
+  auto lookup = [&](const std::string& resource, const std::string& ns, const std::string& name) -> std::string {
     std::lock_guard lock(context.cluster.store.mutex());
-    const ResourceType* type = context.cluster.registry.find_by_id("serviceaccounts");
-    ObjectPtr sa = type ? context.cluster.get(*type, ns, name) : nullptr;
-    return sa ? (*sa)["metadata"].value("uid", "") : "";
+    const ResourceType* type = context.cluster.registry.find_by_id(resource);
+    ObjectPtr object = type ? context.cluster.get(*type, ns, name) : nullptr;
+    return object ? (*object)["metadata"].value("uid", "") : "";
   };
   std::optional<UserInfo> user = authenticate(request, context.options, context.tokens, lookup);
   if (!user) throw ApiError(401, "Unauthorized", "Unauthorized");

@@ -33,7 +33,7 @@ std::vector<std::string> header_values(const std::string& joined) {
 }  // namespace
 
 std::optional<UserInfo> authenticate(const Request& request, const ApiOptions& options, const TokenIssuer& tokens,
-                                     const ServiceAccountLookup& service_account_uid) {
+                                     const ObjectUidLookup& object_uid) {
   if (options.client_certificates && !request.user.empty()) {
     UserInfo user{request.user, request.groups, "", {}};
     user.groups.push_back("system:authenticated");
@@ -47,10 +47,18 @@ std::optional<UserInfo> authenticate(const Request& request, const ApiOptions& o
       return UserInfo{kTokenUser, {"system:masters", "system:authenticated"}, "", {}};
     }
     if (auto claims = tokens.verify(token)) {
-      // A token of ours: valid until it expires and while the ServiceAccount it names (that very uid) lives.
+      // A token of ours: valid until it expires and while the ServiceAccount it names (that very uid) lives, and
+      // the object it is bound to, if any.
       if (claims->expires <= tokens.now() || claims->uid.empty() ||
-          service_account_uid(claims->ns, claims->name) != claims->uid) {
+          object_uid("serviceaccounts", claims->ns, claims->name) != claims->uid) {
         return std::nullopt;
+      }
+      if (const auto& bound = claims->bound) {
+        const auto resource = bound_resource(bound->kind);
+        const auto ns = bound->kind == "Node" ? std::string() : claims->ns;
+        if (resource.empty() || bound->uid.empty() || object_uid(resource, ns, bound->name) != bound->uid) {
+          return std::nullopt;
+        }
       }
       UserInfo user{kServiceAccountPrefix + claims->ns + ":" + claims->name, service_account_groups(claims->ns),
                     claims->uid, {}};

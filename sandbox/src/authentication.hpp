@@ -24,15 +24,18 @@ struct UserInfo {
   std::map<std::string, std::vector<std::string>> extra;
 };
 
-// The uid of the ServiceAccount NS/NAME, empty when there is none (a token must name a live ServiceAccount).
-using ServiceAccountLookup = std::function<std::string(const std::string& ns, const std::string& name)>;
+// The uid of the object RESOURCE NS/NAME ("serviceaccounts", "secrets", "pods", "nodes"; ns "" for nodes), empty
+// when there is none: a token must name a live ServiceAccount and, when bound, a live bound object.
+using ObjectUidLookup =
+    std::function<std::string(const std::string& resource, const std::string& ns, const std::string& name)>;
 
 // The user behind a request; nullopt means 401: a bearer token that is neither the admin token nor a live
-// ServiceAccount token (expired, or its ServiceAccount deleted or re-created), or no credentials where the sandbox
+// ServiceAccount token (expired, its ServiceAccount deleted or re-created, or the object it is bound to deleted or
+// re-created: how kube revokes a token), or no credentials where the sandbox
 // requires them (a token or client certificates configured, authorization AlwaysAllow). With RBAC, a request
 // without credentials is system:anonymous (kube's --anonymous-auth); an open sandbox lets anyone in as it.
 std::optional<UserInfo> authenticate(const Request& request, const ApiOptions& options, const TokenIssuer& tokens,
-                                     const ServiceAccountLookup& service_account_uid);
+                                     const ObjectUidLookup& object_uid);
 
 // Whether the request carries Impersonate-* headers.
 bool impersonating(const Request& request);

@@ -1,6 +1,7 @@
 #include "tokens.hpp"
 
 #include <chrono>
+#include <cctype>
 #include <cstring>
 #include <ctime>
 
@@ -65,7 +66,21 @@ std::string hmac_sha256(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+// The claim under kubernetes.io that names a bound object, as kube writes it ("pod", "secret", "node").
+std::string bound_claim(const std::string& kind) {
+  std::string out;
+  for (char c : kind) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
+
+std::string bound_resource(const std::string& kind) {
+  if (kind == "Secret") return "secrets";
+  if (kind == "Pod") return "pods";
+  if (kind == "Node") return "nodes";
+  return {};
+}
 
 std::string rfc3339(std::int64_t seconds) {
   return format_rfc3339(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(seconds)));
@@ -90,6 +105,7 @@ std::string TokenIssuer::sign(const ServiceAccountToken& t) const {
                {{"namespace", t.ns}, {"serviceaccount", {{"name", t.name}, {"uid", t.uid}}}}},
               {"nbf", t.issued_at},
               {"sub", "system:serviceaccount:" + t.ns + ":" + t.name}};
+  if (t.bound) claims["kubernetes.io"][bound_claim(t.bound->kind)] = {{"name", t.bound->name}, {"uid", t.bound->uid}};
   std::string unsigned_part = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
   return unsigned_part + "." + base64url(hmac_sha256(key_, unsigned_part));
 }
@@ -118,6 +134,11 @@ std::optional<ServiceAccountToken> TokenIssuer::verify(const std::string& token)
   t.uid = k.value("serviceaccount", Json::object()).value("uid", "");
   t.expires = claims.value("exp", std::int64_t{0});
   t.issued_at = claims.value("iat", std::int64_t{0});
+  for (const char* kind : {"Pod", "Secret", "Node"}) {
+    const auto it = k.find(bound_claim(kind));
+    if (it == k.end() || !it->is_object()) continue;
+    t.bound = BoundObject{kind, it->value("name", ""), it->value("uid", "")};
+  }
   for (const auto& a : claims.value("aud", Json::array())) {
     if (a.is_string()) t.audiences.push_back(a);
   }
@@ -126,6 +147,44 @@ std::optional<ServiceAccountToken> TokenIssuer::verify(const std::string& token)
   verified_.emplace(token, t);
   return t;
 }
+
+namespace {
+
+// kube's TokenREST: the object must exist (its NotFound), be of a kind tokens bind to (BadRequest) and, when the
+// reference names a uid, be that very object (Conflict). A Pod must run as the ServiceAccount. Caller holds the store
+// mutex.
+BoundObject bound_object(Cluster& cluster, const std::string& ns, const std::string& service_account,
+                         const Json& ref) {
+  const std::string kind = ref.value("kind", "");
+  const std::string api_version = ref.value("apiVersion", "");
+  const std::string name = ref.value("name", "");
+  const std::string resource = bound_resource(kind);
+  const ResourceType* type = resource.empty() ? nullptr : cluster.registry.find_by_id(resource);
+  if (type == nullptr || (api_version != "v1" && !api_version.empty())) {
+    const auto slash = api_version.find('/');
+    const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+    const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+    throw bad_request("cannot bind token to object of type " + group + "/" + version + ", Kind=" + kind);
+  }
+  ObjectPtr object = cluster.get(*type, type->namespaced ? ns : "", name);
+  if (!object) throw not_found("", resource, name);
+  const std::string uid = (*object)["metadata"].value("uid", "");
+  if (kind == "Pod" &&
+      (*object).value("spec", Json::object()).value("serviceAccountName", "") != service_account) {
+    throw bad_request("cannot bind token for serviceaccount \"" + service_account +
+                      "\" to pod running with different serviceaccount name.");
+  }
+  const std::string given = ref.value("uid", "");
+  if (!given.empty() && given != uid) {
+    throw ApiError(409, "Conflict",
+                   "Operation cannot be fulfilled on " + kind + " \"" + name + "\": the UID in the bound object "
+                   "reference (" + given + ") does not match the UID in record. The object might have been deleted "
+                   "and then recreated");
+  }
+  return {kind, name, uid};
+}
+
+}  // namespace
 
 Json token_request(Cluster& cluster, const TokenIssuer& issuer, const std::string& ns, const std::string& name,
                    const Json& request) {
@@ -162,6 +221,10 @@ Json token_request(Cluster& cluster, const TokenIssuer& issuer, const std::strin
     ObjectPtr sa = type ? cluster.get(*type, ns, name) : nullptr;
     if (!sa) throw not_found("", "serviceaccounts", name);
     t.uid = (*sa)["metadata"].value("uid", "");
+    if (auto ref = spec.find("boundObjectRef"); ref != spec.end() && ref->is_object()) {
+      t.bound = bound_object(cluster, ns, name, *ref);
+      (*ref)["uid"] = t.bound->uid;
+    }
   }
   t.issued_at = issuer.now();
   t.expires = t.issued_at + seconds;

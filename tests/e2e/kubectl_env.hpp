@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -37,6 +38,21 @@ inline std::string base64(const std::string& in) {
   if (bits > 0) out.push_back(chars[(v << (6 - bits)) & 63]);
   while (out.size() % 4) out.push_back('=');
   return out;
+}
+
+// A sandbox enforcing RBAC over TLS (kubectl sends bearer tokens over HTTPS only); `admin_token` is cluster-admin's.
+inline sandbox::SandboxOptions rbac_sandbox(const std::string& admin_token) {
+  sandbox::SandboxOptions o;
+  o.tls = true;
+  o.token = admin_token;
+  o.authorization = sandbox::Authorization::Rbac;
+  return o;
+}
+
+// A file of the source tree (docker/install/install.yaml, ...), read whole; "" when missing.
+inline std::string read_source(const std::string& relative) {
+  std::ifstream in(source_dir() / relative, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // Whether some line of `text` holds every word of `words` as a whitespace-separated field.

@@ -266,6 +266,40 @@ TEST_CASE("an expired token and a deleted ServiceAccount's token are 401 Unautho
   CHECK(env.kubectl({"get", "pods"}).exit_code == 0);
 }
 
+TEST_CASE("a token bound to a Secret is revoked by deleting the Secret (401), as in Kubernetes", "[e2e][rbac]") {
+  KubectlEnv env(rbac());
+  apply(env, "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: bot, namespace: default}\n---\n"
+             "apiVersion: v1\nkind: Secret\nmetadata: {name: anchor, namespace: default}\n---\n"
+             "apiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: default}\n");
+  auto bound = service_account(env, "default", "bot", {"--bound-object-kind", "Secret", "--bound-object-name", "anchor"});
+  auto unbound = service_account(env, "default", "bot");
+  auto whoami = bound({"auth", "whoami"});
+  INFO(whoami.stderr_data);
+  CHECK(has_row(whoami.stdout_data, {"Username", "system:serviceaccount:default:bot"}));
+
+  // A Secret that does not exist, or a uid that is not the Secret's, cannot be bound to.
+  auto missing = env.kubectl({"create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "nothing"});
+  CHECK(missing.exit_code != 0);
+  CHECK(trimmed(missing.stderr_data) == "error: failed to create token: secrets \"nothing\" not found");
+  auto stale = env.kubectl({"create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "anchor",
+                            "--bound-object-uid", "not-the-uid"});
+  CHECK(stale.exit_code != 0);
+  CHECK(stale.stderr_data.find("the UID in the bound object reference (not-the-uid) does not match the UID in record") !=
+        std::string::npos);
+
+  // Deleting another Secret changes nothing; deleting the bound one revokes its tokens, and only those.
+  REQUIRE(env.kubectl({"delete", "secret", "other"}).exit_code == 0);
+  CHECK(bound({"auth", "whoami"}).exit_code == 0);
+  REQUIRE(env.kubectl({"delete", "secret", "anchor"}).exit_code == 0);
+  auto revoked = bound({"get", "pods"});
+  CHECK(revoked.exit_code != 0);
+  CHECK(trimmed(revoked.stderr_data) == "error: You must be logged in to the server (Unauthorized)");
+  CHECK(unbound({"get", "pods"}).stderr_data.find("Unauthorized") == std::string::npos);
+  // A Secret of the same name is another object: the token stays revoked.
+  apply(env, "apiVersion: v1\nkind: Secret\nmetadata: {name: anchor, namespace: default}\n");
+  CHECK(bound({"auth", "whoami"}).exit_code != 0);
+}
+
 TEST_CASE("aggregation: a ClusterRole labelled aggregate-to-view extends view", "[e2e][rbac]") {
   KubectlEnv env(rbac());
   apply(env, R"(apiVersion: rbac.authorization.k8s.io/v1

@@ -15,7 +15,7 @@ using Json = nlohmann::json;
 namespace {
 std::optional<gitmoor::sandbox::UserInfo> authenticate(const Request& r, const ApiOptions& o) {
   static const gitmoor::sandbox::TokenIssuer tokens;
-  return gitmoor::sandbox::authenticate(r, o, tokens, [](const std::string&, const std::string&) { return ""; });
+  return gitmoor::sandbox::authenticate(r, o, tokens, [](const std::string&, const std::string&, const std::string&) { return ""; });
 }
 
 Request with(const std::string& user, const std::vector<std::string>& groups, const std::string& token = "") {

@@ -29,7 +29,9 @@ namespace fs = std::filesystem;
 
 // ---- ChildProcess
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, const fs::path& log_file) : log_file_(log_file) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, const fs::path& log_file,
+                           std::optional<std::vector<std::string>> environment)
+    : log_file_(log_file) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -45,7 +47,12 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const fs::path& log_fi
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
+  std::vector<char*> env;
+  if (environment) {
+    for (auto& e : *environment) env.push_back(e.data());
+    env.push_back(nullptr);
+  }
+  const int rc = posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environment ? env.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   ::close(fds[1]);

@@ -24,7 +24,9 @@ using Json = nlohmann::json;
 // A child process with stdout and stderr captured into one log (kept for failure messages).
 class ChildProcess {
  public:
-  ChildProcess(std::vector<std::string> argv, const std::filesystem::path& log_file);
+  // `environment`: NAME=value entries replacing this process's environment (nullopt: inherited).
+  ChildProcess(std::vector<std::string> argv, const std::filesystem::path& log_file,
+               std::optional<std::vector<std::string>> environment = std::nullopt);
   ~ChildProcess();  // SIGKILL if still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -36,6 +38,7 @@ class ChildProcess {
   int wait();  // the exit status (or 128 + signal)
   [[nodiscard]] std::string output() const;
   [[nodiscard]] bool running() const;
+  [[nodiscard]] pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -108,6 +108,17 @@ bool AuthService::refresh() {
 }
 
 std::string AuthService::initial_admin_password() {
+  if (!options_.admin_password_secret.empty()) {
+    // The operator's own Secret: only read (its value is never logged); missing, it is an error until it appears.
+    const std::string where = "Secret " + options_.apps_namespace + "/" + options_.admin_password_secret +
+                              " (key password, --admin-password-secret)";
+    const auto secret = objects_->get_secret(options_.admin_password_secret);
+    if (!secret) throw core::EnvironmentError(where + " not found: the admin password cannot be set until it exists");
+    const auto it = secret->data.find("password");
+    if (it == secret->data.end() || it->second.empty()) throw core::EnvironmentError(where + " has no password");
+    core::logger("auth")->info("the initial admin password is the one in {}", where);
+    return it->second;
+  }
   const std::string where = "Secret " + options_.apps_namespace + "/" + kInitialAdminSecret + " (key password)";
   const auto password = random_token(12);
   if (objects_->create_secret(kInitialAdminSecret, {{"password", password}})) {

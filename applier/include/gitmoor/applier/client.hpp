@@ -76,7 +76,8 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Sends with retries; returns any HTTP answer (also 4xx/5xx after retries); throws ApiError(0) when the server
-  // could not be reached at all.
+  // could not be reached at all. A 401 is tried once more when the token comes from a file (rotation) or an exec
+  // plugin (revocation), with the credential read again.
   HttpResponse send(const HttpRequest& request);
   // A streaming GET (a watch): `on_line` gets each newline-terminated line of a 2xx body as it arrives and returns
   // false to stop; `cancelled` is polled about every 100 ms while the stream is idle. Not retried (the caller

@@ -61,16 +61,22 @@ class ResourceManager {
   // Poll until every object is Healthy (or Suspended); entries report the ones that were not in time.
   ChangeSet wait(const std::vector<core::Object>& objects, const WaitOptions& options);
 
-  // Live objects carrying this app's label (across every listable type), and the desired set stamped and
-  // namespaced as apply_all would: what `gitmoor diff --app` compares.
+  // Live objects carrying this app's label (across every listable type; in namespaced mode only namespaced types in
+  // those namespaces), and the desired set stamped and namespaced as apply_all would: what `gitmoor diff --app`
+  // compares.
   std::vector<core::Object> list_managed(const std::string& app);
   std::vector<core::Object> prepare(std::vector<core::Object> desired, const std::string& app, const std::string& ns);
 
   Discovery& discovery() { return discovery_; }
 
+  // Namespaced mode (the RBAC flavour that grants only some namespaces): list_managed, and so prune and a cascading
+  // delete, look only in these namespaces. Empty (the default): cluster-wide. Set before use.
+  void set_namespaces(std::vector<std::string> namespaces) { namespaces_ = std::move(namespaces); }
+
  private:
   Client& client_;
   Discovery discovery_;
+  std::vector<std::string> namespaces_;
 };
 
 }  // namespace gitmoor::applier

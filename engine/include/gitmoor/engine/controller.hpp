@@ -19,6 +19,10 @@ namespace gitmoor::engine {
 
 struct ControllerOptions {
   std::string apps_namespace = "gitmoor";  // where Application custom resources are watched
+  // Namespaced mode (serve --namespaces; the RBAC flavour *namespaced*): managed objects are listed, watched and
+  // pruned only in these namespaces; an app with objects elsewhere, or cluster-scoped ones, gets a ComparisonError
+  // and nothing is synced. Empty: cluster-wide.
+  std::vector<std::string> namespaces;
   bool cluster_applications = true;        // watch gitmoor.dev Applications in apps_namespace
   bool argocd_applications = false;        // also argoproj.io Applications there
   std::vector<std::filesystem::path> app_paths;  // --apps: files or folders of Applications, re-read on change

@@ -34,6 +34,10 @@ struct PasswordHashOptions {
 
 struct AuthOptions {
   std::string apps_namespace = "gitmoor";  // where gitmoor-cm, gitmoor-secret and the initial admin Secret live
+  // A Secret in apps_namespace whose key `password` is the initial admin password (the chart's admin.existingSecret,
+  // Argo CD-like): read, never created or logged, when the admin has no password hash yet. Empty: a password is
+  // generated into gitmoor-initial-admin-secret (or the one already there is used).
+  std::string admin_password_secret;
   std::chrono::seconds session_ttl{std::chrono::hours(24)};
   // How often gitmoor-cm and gitmoor-secret are re-read (a poll: two GETs per interval), so an account enabled,
   // disabled or revoked on another replica or by kubectl takes effect within about this long.
