@@ -21,6 +21,8 @@ apt_packages=(
   g++ make cmake ninja-build pkg-config git
   libgit2-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev zlib1g-dev
+  # user health rules in Lua (differ)
+  liblua5.4-dev
   # rebuilds of the same sources in several build folders (presets, CI jobs) share one compiler cache
   ccache
   # tests: Catch2; openssl makes certificates for TLS tests; git daemon / http-backend come with git
