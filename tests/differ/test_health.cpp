@@ -14,8 +14,10 @@ TEST_CASE("health fixtures assess to their expected status", "[differ][health]")
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 25);
+  REQUIRE(files.size() >= 120);
   const std::regex expected_line(R"(^# expected: (\w+))");
+  // Optional: a part of the message the health must carry (the resource's own words where it gives them).
+  const std::regex message_line(R"((^|\n)# message: ([^\n]+))");
   for (const auto& file : files) {
     const std::string text = test::read_text(file);
     std::smatch match;
@@ -27,6 +29,8 @@ TEST_CASE("health fixtures assess to their expected status", "[differ][health]")
     auto health = differ::assess_health(&objects[0]);
     INFO(file.filename().string() << ": " << health.message);
     CHECK(differ::to_string(health.status) == differ::to_string(*expected));
+    CHECK_FALSE(health.message.empty());  // every health says why
+    if (std::regex_search(text, match, message_line)) CHECK_THAT(health.message, Catch::Contains(match[2].str()));
   }
 }
 

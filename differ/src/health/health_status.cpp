@@ -1,8 +1,8 @@
+#include <cctype>
+
 #include "health_kinds.hpp"
 
 namespace gitmoor::differ::health {
-
-namespace {
 
 const Json* at(const Json& object, std::string_view path) {
   const Json* node = &object;
@@ -18,8 +18,6 @@ const Json* at(const Json& object, std::string_view path) {
   }
   return node;
 }
-
-}  // namespace
 
 const Json* condition(const Json& object, std::string_view type) {
   const Json* conditions = at(object, "status.conditions");
@@ -38,6 +36,18 @@ bool condition_is(const Json& object, std::string_view type, std::string_view st
 std::string condition_text(const Json* c, std::string_view field) {
   if (c == nullptr) return "";
   return c->value(std::string(field), "");
+}
+
+std::string condition_message(const Json* c, std::string_view fallback) {
+  std::string message = condition_text(c, "message");
+  if (message.empty()) message = condition_text(c, "reason");
+  return message.empty() ? std::string(fallback) : message;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
 }
 
 std::int64_t integer(const Json& object, std::string_view path, std::int64_t fallback) {
