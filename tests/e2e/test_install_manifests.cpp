@@ -180,7 +180,7 @@ TEST_CASE("install manifests: install.yaml is what kubectl kustomize docker/inst
         read(source("docker/install/applications.gitmoor.dev.yaml")));
   auto all = objects(read(source("docker/install/install.yaml")));
   CHECK(keys(all) == std::vector<std::string>{
-                         "ClusterRole /gitmoor", "ClusterRoleBinding /gitmoor",
+                         "ClusterRole /gitmoor", "ClusterRoleBinding /gitmoor", "ConfigMap gitmoor/gitmoor-ssh-known-hosts",
                          "CustomResourceDefinition /applications.gitmoor.dev", "Deployment gitmoor/gitmoor",
                          "Namespace /gitmoor", "NetworkPolicy gitmoor/gitmoor", "PodDisruptionBudget gitmoor/gitmoor",
                          "Role gitmoor/gitmoor", "RoleBinding gitmoor/gitmoor", "Service gitmoor/gitmoor",

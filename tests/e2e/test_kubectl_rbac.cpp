@@ -50,8 +50,9 @@ ServiceAccountKubectl service_account(KubectlEnv& env, const std::string& ns, co
   INFO(token.stderr_data);
   REQUIRE(token.exit_code == 0);
   std::string t = token.stdout_data.substr(0, token.stdout_data.find_last_not_of("\n") + 1);
+  static int tokens_made = 0;  // one kubeconfig per token: two tokens of one ServiceAccount must not share a file
   std::string path = env.write_file(
-      ns + "-" + name + ".kubeconfig",
+      ns + "-" + name + "-" + std::to_string(++tokens_made) + ".kubeconfig",
       "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: " + env.sandbox().url() +
           "\n    certificate-authority-data: " + base64(env.sandbox().ca_pem()) +
           "\nusers:\n- name: u\n  user:\n    token: " + t +

@@ -17,7 +17,7 @@ Object object(const std::string& api_version, const std::string& kind, const std
 
 }  // namespace
 
-TEST_CASE("namespace scope: empty is cluster-wide; listed namespaces only, never cluster-scoped objects",
+TEST_CASE("namespace scope: empty is cluster-wide, listed namespaces only, never cluster-scoped objects",
           "[engine][scope]") {
   const NamespaceScope everywhere;
   CHECK(everywhere.cluster_wide());
