@@ -136,12 +136,18 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "files built into the binary");
 
   cmd->callback([args, apps_namespace, &exit_code] {
+    EngineRuntimeOptions options;
+    // The flags are checked before the cluster is read, so a bad flag is named even where no cluster is reachable.
+    options.http = parse_listen(args->listen, "--listen");
+    if (args->auth == "none" && !is_loopback_host(options.http.address)) {
+      throw core::InvalidInput("--auth=none is only allowed when --listen is a loopback address (127.0.0.1, ::1, "
+                               "localhost), not \"" + args->listen + "\": anyone who can reach it could sync");
+    }
     auto cluster = cluster_config(args->cluster);
     // In a Pod without --apps-namespace: its own namespace (the mounted namespace file), as kubectl's default.
     if (apps_namespace->count() == 0 && cluster.context == "in-cluster" && !cluster.ns.empty()) {
       args->apps_namespace = cluster.ns;
     }
-    EngineRuntimeOptions options;
     options.controller.apps_namespace = args->apps_namespace;
     options.controller.namespaces = args->namespaces;
     options.controller.cluster_applications = args->cluster_apps;
@@ -151,7 +157,6 @@ void register_serve(CLI::App& app, int& exit_code) {
     options.controller.workers = std::max<std::size_t>(1, args->workers);
     options.controller.cache_dir = git_cache_dir(args->cache_dir);
     options.controller.wave_delay = core::parse_duration(args->wave_delay, "--wave-delay");
-    options.http = parse_listen(args->listen, "--listen");
     apply_http_limits(options.http, {.tls_cert = args->tls_cert,
                                      .tls_key = args->tls_key,
                                      .max_request_body = args->max_request_body,
@@ -160,10 +165,6 @@ void register_serve(CLI::App& app, int& exit_code) {
                                      .idle_timeout = args->idle_timeout,
                                      .stream_keepalive = args->stream_keepalive});
     options.webhook_max_payload_bytes = parse_payload_size(args->webhook_max_payload_size);
-    if (args->auth == "none" && !is_loopback_host(options.http.address)) {
-      throw core::InvalidInput("--auth=none is only allowed when --listen is a loopback address (127.0.0.1, ::1, "
-                               "localhost), not \"" + args->listen + "\": anyone who can reach it could sync");
-    }
     if (args->auth == "builtin") {
       web::AuthOptions auth;
       auth.apps_namespace = args->apps_namespace;
