@@ -36,9 +36,9 @@ std::vector<std::string> finalizers_of(const Application& app) {
   return out;
 }
 
-// `list` without any resources finalizer honoured on an Application of `group`.
-std::vector<std::string> without_resources_finalizers(std::vector<std::string> list, const std::string& group) {
-  std::erase_if(list, [&](const std::string& f) { return resources_finalizer_policy(group, f).has_value(); });
+// `list` without any resources finalizer (gitmoor's or Argo CD's).
+std::vector<std::string> without_resources_finalizers(std::vector<std::string> list) {
+  std::erase_if(list, [&](const std::string& f) { return resources_finalizer_policy(f).has_value(); });
   return list;
 }
 
@@ -51,10 +51,9 @@ bool being_deleted(const Application& app) {
 }
 
 void Controller::Impl::finalize_deletion(const std::shared_ptr<AppRecord>& record, const Application& app) {
-  const auto group = group_of(app);
   std::optional<applier::PropagationPolicy> policy;
   for (const auto& f : finalizers_of(app)) {
-    if ((policy = resources_finalizer_policy(group, f))) break;
+    if ((policy = resources_finalizer_policy(f))) break;
   }
   // Without our finalizer the API server removes the app once other finalizers are gone; nothing is synced meanwhile.
   if (!policy) return;
@@ -86,7 +85,7 @@ void Controller::Impl::finalize_deletion(const std::shared_ptr<AppRecord>& recor
   if (remaining.empty()) {
     try {
       store->update_finalizers(app, [&](std::vector<std::string> list) {
-        return without_resources_finalizers(std::move(list), group);
+        return without_resources_finalizers(std::move(list));
       });
     } catch (const std::exception& e) {
       fail(std::string("resources deleted, but the finalizer could not be removed: ") + e.what());
@@ -142,7 +141,7 @@ void Controller::delete_application(const std::string& name, const DeleteRequest
   }
   const auto group = group_of(app);
   const bool present = impl_->store->update_finalizers(app, [&](std::vector<std::string> list) {
-    list = without_resources_finalizers(std::move(list), group);
+    list = without_resources_finalizers(std::move(list));
     if (request.cascade) list.push_back(resources_finalizer(group, *policy));
     return list;
   });

@@ -52,7 +52,7 @@ std::string resources_finalizer(std::string_view group, applier::PropagationPoli
   return name;
 }
 
-std::optional<applier::PropagationPolicy> resources_finalizer_policy(std::string_view group, std::string_view finalizer) {
+std::optional<applier::PropagationPolicy> resources_finalizer_policy(std::string_view finalizer) {
   const auto policy_of = [&](std::string_view base) -> std::optional<applier::PropagationPolicy> {
     if (finalizer.substr(0, base.size()) != base) return std::nullopt;
     const auto suffix = finalizer.substr(base.size());
@@ -62,8 +62,9 @@ std::optional<applier::PropagationPolicy> resources_finalizer_policy(std::string
     return std::nullopt;
   };
   if (auto policy = policy_of(kResourcesFinalizer)) return policy;
-  if (group == kArgoGroup) return policy_of(kArgoResourcesFinalizer);
-  return std::nullopt;
+  // Argo CD's name is honoured on gitmoor.dev apps too: an Application ported from Argo CD keeps its finalizer, and
+  // gitmoor is the only controller of that group, so ignoring it would leave the app stuck in deletion for ever.
+  return policy_of(kArgoResourcesFinalizer);
 }
 
 bool kept_on_delete(const core::Object& object) {

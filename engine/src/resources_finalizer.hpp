@@ -24,8 +24,9 @@ std::optional<applier::PropagationPolicy> parse_propagation_policy(std::string_v
 // The finalizer a cascading delete adds to an Application of `group` (gitmoor.dev or argoproj.io).
 std::string resources_finalizer(std::string_view group, applier::PropagationPolicy policy);
 
-// The policy `finalizer` asks for when it is a resources finalizer honoured on an Application of `group`.
-std::optional<applier::PropagationPolicy> resources_finalizer_policy(std::string_view group, std::string_view finalizer);
+// The policy `finalizer` asks for when it is a resources finalizer: gitmoor's, or Argo CD's (honoured on Applications
+// of both groups).
+std::optional<applier::PropagationPolicy> resources_finalizer_policy(std::string_view finalizer);
 
 // True when a cascading delete must leave `object`: sync-options Delete=false (argocd.argoproj.io/ or gitmoor.dev/)
 // or helm.sh/resource-policy: keep.

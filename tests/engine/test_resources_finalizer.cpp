@@ -23,7 +23,7 @@ std::vector<std::string> names(const std::vector<core::Object>& objects) {
 
 }  // namespace
 
-TEST_CASE("the resources finalizer: gitmoor's on every app, Argo CD's on argoproj.io apps, a suffix per policy", "[engine][deletion]") {
+TEST_CASE("the resources finalizer: gitmoor's on every app, Argo CD's added on argoproj.io apps and honoured on both, a suffix per policy", "[engine][deletion]") {
   CHECK(resources_finalizer("gitmoor.dev", PropagationPolicy::Foreground) == "resources-finalizer.gitmoor.dev");
   CHECK(resources_finalizer("gitmoor.dev", PropagationPolicy::Background) == "resources-finalizer.gitmoor.dev/background");
   CHECK(resources_finalizer("gitmoor.dev", PropagationPolicy::Orphan) == "resources-finalizer.gitmoor.dev/orphan");
@@ -31,18 +31,21 @@ TEST_CASE("the resources finalizer: gitmoor's on every app, Argo CD's on argopro
   CHECK(resources_finalizer("argoproj.io", PropagationPolicy::Background) ==
         "resources-finalizer.argocd.argoproj.io/background");
 
-  CHECK(resources_finalizer_policy("gitmoor.dev", "resources-finalizer.gitmoor.dev") == PropagationPolicy::Foreground);
-  CHECK(resources_finalizer_policy("argoproj.io", "resources-finalizer.gitmoor.dev/orphan") == PropagationPolicy::Orphan);
-  CHECK(resources_finalizer_policy("argoproj.io", "resources-finalizer.argocd.argoproj.io") == PropagationPolicy::Foreground);
-  CHECK(resources_finalizer_policy("argoproj.io", "resources-finalizer.argocd.argoproj.io/foreground") ==
+  CHECK(resources_finalizer_policy("resources-finalizer.gitmoor.dev") == PropagationPolicy::Foreground);
+  CHECK(resources_finalizer_policy("resources-finalizer.gitmoor.dev/orphan") == PropagationPolicy::Orphan);
+  CHECK(resources_finalizer_policy("resources-finalizer.argocd.argoproj.io") == PropagationPolicy::Foreground);
+  CHECK(resources_finalizer_policy("resources-finalizer.argocd.argoproj.io/foreground") ==
         PropagationPolicy::Foreground);
-  CHECK(resources_finalizer_policy("argoproj.io", "resources-finalizer.argocd.argoproj.io/background") ==
+  CHECK(resources_finalizer_policy("resources-finalizer.argocd.argoproj.io/background") ==
         PropagationPolicy::Background);
-  // Argo CD's name on a gitmoor.dev app, other finalizers and unknown suffixes are not ours.
-  CHECK_FALSE(resources_finalizer_policy("gitmoor.dev", "resources-finalizer.argocd.argoproj.io"));
-  CHECK_FALSE(resources_finalizer_policy("gitmoor.dev", "kubernetes"));
-  CHECK_FALSE(resources_finalizer_policy("gitmoor.dev", "resources-finalizer.gitmoor.dev/sideways"));
-  CHECK_FALSE(resources_finalizer_policy("gitmoor.dev", "resources-finalizer.gitmoor.devx"));
+  // Argo CD's name on a gitmoor.dev app (ported from Argo CD) is honoured: nothing else would ever remove it.
+  CHECK(resources_finalizer_policy("resources-finalizer.argocd.argoproj.io") == PropagationPolicy::Foreground);
+  CHECK(resources_finalizer_policy("resources-finalizer.argocd.argoproj.io/background") ==
+        PropagationPolicy::Background);
+  // Other finalizers and unknown suffixes are not ours.
+  CHECK_FALSE(resources_finalizer_policy("kubernetes"));
+  CHECK_FALSE(resources_finalizer_policy("resources-finalizer.gitmoor.dev/sideways"));
+  CHECK_FALSE(resources_finalizer_policy("resources-finalizer.gitmoor.devx"));
 
   CHECK(parse_propagation_policy("") == PropagationPolicy::Foreground);
   CHECK(parse_propagation_policy("Background") == PropagationPolicy::Background);
