@@ -39,7 +39,8 @@ Json Controller::Impl::tree_of(const std::string& name) {
   std::set<std::string> namespaces{app.target_namespace()};
   for (const auto& object : managed) namespaces.insert(object.ns());
   owner_index.watch(namespaces);
-  return build_resource_tree(managed, [this](const std::string& uid) { return owner_index.children(uid); });
+  const auto rules = current_health_rules();
+  return build_resource_tree(managed, [this](const std::string& uid) { return owner_index.children(uid); }, *rules);
 }
 
 Json Controller::resource_tree(const std::string& name) const { return impl_->tree_of(name); }
@@ -65,7 +66,7 @@ Json Controller::managed_resources(const std::string& name) const {
   const auto desired = impl.resources.prepare(manifests->objects, app.instance(), app.target_namespace());
   const auto live = impl.live_objects(app.instance());
   const differ::DiffOptions options{.field_manager = "gitmoor", .ignore_rules = app.ignore_differences};
-  const auto comparison = compare(app.instance(), desired, live, options);
+  const auto comparison = compare(app.instance(), desired, live, options, *impl.current_health_rules());
   std::vector<Object> decoded;
   decoded.reserve(live.size());
   for (const auto& packed : live) decoded.emplace_back(core::unpack(packed.bytes));
@@ -75,6 +76,10 @@ Json Controller::managed_resources(const std::string& name) const {
 Json Controller::revision_metadata(const std::string& name, const std::string& revision) const {
   const auto app = app_named(*impl_, name);
   const auto source = app_source(app);
+  if (!source.chart.empty()) {
+    // A Helm repository's revision is a chart version: no commit, author or date to show.
+    return {{"author", ""}, {"date", ""}, {"message", "chart " + source.chart + " " + revision}, {"tags", Json::array()}};
+  }
   CommitMetadata metadata;
   try {
     metadata = impl_->git.commit_metadata(source.repository, revision);

@@ -65,7 +65,7 @@ struct LiveView {
 };
 
 Comparison compare_views(const std::string& app, const std::vector<Object>& desired, const std::vector<LiveView>& live,
-                         const differ::DiffOptions& options) {
+                         const differ::DiffOptions& options, const differ::LuaHealthRules& health_rules) {
   Comparison result;
   std::vector<Object> declared;
   std::set<std::string> images;
@@ -137,7 +137,7 @@ Comparison compare_views(const std::string& app, const std::vector<Object>& desi
     status.key = resource.key;
     status.version = version_of(desired_object != nullptr ? *desired_object : *live_object);
     status.status = resource.in_sync() ? "Synced" : "OutOfSync";
-    status.health = differ::assess_health(live_object);
+    status.health = differ::assess_health(live_object, health_rules);
     status.requires_pruning = resource.status == differ::SyncStatus::Extraneous && !resource.ignored_extraneous;
     if (desired_object != nullptr) {
       status.sync_wave = std::atoi(desired_object->annotation("argocd.argoproj.io/sync-wave").value_or("0").c_str());
@@ -156,7 +156,8 @@ Comparison compare_views(const std::string& app, const std::vector<Object>& desi
 }  // namespace
 
 Comparison compare(const std::string& app, const std::vector<Object>& desired,
-                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options) {
+                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options,
+                   const differ::LuaHealthRules& health_rules) {
   std::vector<LiveView> views;
   views.reserve(live.size());
   // Decoded without managedFields (most of the bytes; hooks, tracking ids and health never read them): the diff
@@ -164,11 +165,11 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired,
   for (const auto& object : live) {
     views.push_back({Object(core::unpack(object.bytes, {.managed_fields = false})), object.bytes});
   }
-  return compare_views(app, desired, views, options);
+  return compare_views(app, desired, views, options, health_rules);
 }
 
 Comparison compare(const std::string& app, const std::vector<Object>& desired, const std::vector<Object>& live,
-                   const differ::DiffOptions& options) {
+                   const differ::DiffOptions& options, const differ::LuaHealthRules& health_rules) {
   std::vector<std::vector<std::uint8_t>> packed;
   packed.reserve(live.size());
   std::vector<LiveView> views;
@@ -177,7 +178,7 @@ Comparison compare(const std::string& app, const std::vector<Object>& desired, c
     packed.push_back(core::pack(object.json()));
     views.push_back({object, packed.back()});  // reserved: the bytes do not move
   }
-  return compare_views(app, desired, views, options);
+  return compare_views(app, desired, views, options, health_rules);
 }
 
 }  // namespace gitmoor::engine

@@ -7,6 +7,7 @@
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/core/object.hpp"
 #include "gitmoor/differ/diff.hpp"
+#include "gitmoor/differ/health_lua.hpp"
 #include "gitmoor/engine/application_status.hpp"
 
 namespace gitmoor::engine {
@@ -30,10 +31,13 @@ struct Comparison {
 // the live object's bytes as given (its desired object is packed once here), which decides the common in-sync case
 // without decoding; a one-sided resource (Missing, Extraneous) by diff_resource on the decoded object. Live objects
 // are still decoded once, for the tracking id, hooks and health.
+// `health_rules`: the user's Lua health rules (gitmoor-cm), ahead of the built-in ones.
 Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
-                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options);
+                   const std::vector<applier::PackedLive>& live, const differ::DiffOptions& options,
+                   const differ::LuaHealthRules& health_rules = differ::no_lua_health_rules());
 // The same over decoded live objects (packs each one first).
 Comparison compare(const std::string& app, const std::vector<core::Object>& desired,
-                   const std::vector<core::Object>& live, const differ::DiffOptions& options);
+                   const std::vector<core::Object>& live, const differ::DiffOptions& options,
+                   const differ::LuaHealthRules& health_rules = differ::no_lua_health_rules());
 
 }  // namespace gitmoor::engine

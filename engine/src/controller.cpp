@@ -59,6 +59,7 @@ AppSource app_source(const Application& app) {
   if (source.repository.url.empty()) source.repository.url = app.source.repo_url;
   source.target_revision = app.source.target_revision.empty() ? "HEAD" : app.source.target_revision;
   source.path = app.source.path.empty() ? "." : app.source.path;
+  source.chart = app.source.chart;
   source.render.type = app.source.type;
   source.render.helm = app.source.helm;
   source.render.directory = app.source.directory;
@@ -87,6 +88,11 @@ void Controller::Impl::start() {
   credential_watch = std::make_unique<CredentialWatch>(
       client, options.apps_namespace, credentials, [this](const CredentialChange& change) { credentials_changed(change); });
   credential_watch->start();
+  // Health rules before the apps, so their first compare already uses them.
+  health_rules_watch = std::make_unique<HealthRulesWatch>(
+      client, options.apps_namespace,
+      [this](std::shared_ptr<const differ::LuaHealthRules> rules) { health_rules_changed(std::move(rules)); });
+  health_rules_watch->start();
   if (options.cluster_applications) load_cluster_apps();
   load_files(true);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options.workers); ++i) {
@@ -102,6 +108,7 @@ void Controller::Impl::start() {
 void Controller::Impl::stop() {
   if (stopping.exchange(true)) return;
   if (credential_watch) credential_watch->stop();
+  if (health_rules_watch) health_rules_watch->stop();
   stop_push_thread();
   // A running sync stops after its current step, unrecorded (see run_sync): the next start resumes it.
   live_changed.notify_all();

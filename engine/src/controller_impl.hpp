@@ -15,6 +15,7 @@
 
 #include "auto_sync.hpp"
 #include "credential_watch.hpp"
+#include "health_rules_watch.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -130,6 +131,14 @@ struct Controller::Impl {
   RepositoryCredentialStore credentials{options.cache_dir / "credentials"};
   std::unique_ptr<CredentialWatch> credential_watch;
   void credentials_changed(const CredentialChange& change);
+  // The user's Lua health rules from gitmoor-cm, watched (health_rules_watch.hpp). Replaced whole on a change; a
+  // reader keeps the snapshot it took, so a compare or a sync sees one rule set from start to end.
+  mutable std::mutex health_rules_mutex;
+  std::shared_ptr<const differ::LuaHealthRules> health_rules = std::make_shared<const differ::LuaHealthRules>();
+  std::unique_ptr<HealthRulesWatch> health_rules_watch;
+  std::shared_ptr<const differ::LuaHealthRules> current_health_rules() const;
+  // Takes new rules and compares every app again (health may change with no change in Git or the cluster).
+  void health_rules_changed(std::shared_ptr<const differ::LuaHealthRules> rules);
 
   // controller.cpp
   void start();

@@ -138,8 +138,8 @@ std::string_view to_string(HookPhase phase) {
   return "Running";
 }
 
-HookOutcome hook_outcome(const core::Object& live) {
-  const auto health = differ::assess_health(&live);
+HookOutcome hook_outcome(const core::Object& live, const differ::LuaHealthRules& health_rules) {
+  const auto health = differ::assess_health(&live, health_rules);
   switch (health.status) {
     case differ::HealthStatus::Healthy: return {HookPhase::Succeeded, health.message};
     case differ::HealthStatus::Degraded: return {HookPhase::Failed, health.message};

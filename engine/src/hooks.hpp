@@ -6,6 +6,7 @@
 
 #include "gitmoor/core/object.hpp"
 #include "gitmoor/differ/health.hpp"
+#include "gitmoor/differ/health_lua.hpp"
 
 namespace gitmoor::engine {
 
@@ -38,6 +39,7 @@ struct HookOutcome {
   HookPhase phase = HookPhase::Running;
   std::string message;  // the health message (the Job's condition message)
 };
-HookOutcome hook_outcome(const core::Object& live);
+HookOutcome hook_outcome(const core::Object& live,
+                         const differ::LuaHealthRules& health_rules = differ::no_lua_health_rules());
 
 }  // namespace gitmoor::engine

@@ -203,7 +203,8 @@ void Controller::Impl::reconcile(const std::string& name) {
   }
   ensure_watched(desired);
   const differ::DiffOptions diff_options{.field_manager = "gitmoor", .ignore_rules = app.ignore_differences};
-  const auto comparison = compare(app.instance(), desired, live_objects(app.instance()), diff_options);
+  const auto comparison =
+      compare(app.instance(), desired, live_objects(app.instance()), diff_options, *current_health_rules());
 
   AutoSyncDecision decision;
   if (!requested) decision = decide_auto_sync(app, comparison, commit, last_operation);
@@ -325,6 +326,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
       .ignore_rules = app.ignore_differences,
       .wave_timeout = options.wave_timeout,
       .wave_delay = options.wave_delay,
+      .health_rules = current_health_rules(),
   };
   // syncOptions given with this sync (the API's syncOptions.items) count as if the app's policy listed them.
   const auto option = [&](std::string_view name) {

@@ -11,12 +11,13 @@ namespace gitmoor::engine {
 
 using core::Json;
 
-Json build_resource_tree(const std::vector<core::Object>& managed, const ChildLookup& children) {
+Json build_resource_tree(const std::vector<core::Object>& managed, const ChildLookup& children,
+                         const differ::LuaHealthRules& health_rules) {
   std::vector<Json> nodes;
   std::set<std::string> seen;  // uids already in the tree: an ownership cycle or a shared child is shown once
   std::vector<std::pair<std::string, int>> pending;  // uid to expand, depth
   for (const auto& object : managed) {
-    auto node = tree_node(object.json());
+    auto node = tree_node(object.json(), health_rules);
     const std::string uid = node.value("uid", "");
     if (!uid.empty()) {
       if (!seen.insert(uid).second) continue;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gitmoor/core/object.hpp"
+#include "gitmoor/differ/health_lua.hpp"
 
 namespace gitmoor::engine {
 
@@ -15,7 +16,9 @@ using ChildLookup = std::function<std::vector<core::Json>(const std::string& own
 
 // {"nodes": [...], "orphanedNodes": [], "hosts": []}: a node per managed object, then their descendants (each
 // reached once, at most kMaxTreeDepth levels down), sorted by group, kind, namespace, name.
-core::Json build_resource_tree(const std::vector<core::Object>& managed, const ChildLookup& children);
+// Health: `health_rules` (the user's Lua rules) ahead of the built-in ones.
+core::Json build_resource_tree(const std::vector<core::Object>& managed, const ChildLookup& children,
+                               const differ::LuaHealthRules& health_rules = differ::no_lua_health_rules());
 
 inline constexpr int kMaxTreeDepth = 8;
 

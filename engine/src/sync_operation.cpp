@@ -79,6 +79,10 @@ struct SyncOperation::Impl {
   SyncOperationOptions options;
   OperationState state;
 
+  const differ::LuaHealthRules& health_rules() const {
+    return options.health_rules ? *options.health_rules : differ::no_lua_health_rules();
+  }
+
   bool prepared = false;
   std::atomic<bool> terminate_requested{false};
   SyncPlan plan;
@@ -421,7 +425,7 @@ struct SyncOperation::Impl {
     const auto current = live(run.object.key());
     // Not seen yet, or still the previous run (a cache that has not caught up): keep waiting.
     if (!current || current->metadata().value("uid", "") != run.uid) return;
-    const auto outcome = hook_outcome(*current);
+    const auto outcome = hook_outcome(*current, health_rules());
     auto& result = result_of(run);
     result.hook_phase = std::string(to_string(outcome.phase));
     if (!outcome.message.empty()) result.message = outcome.message;
@@ -448,7 +452,7 @@ struct SyncOperation::Impl {
       run.waiting_on = "the write is not visible yet";
       return;
     }
-    const auto health = differ::assess_health(&*current);
+    const auto health = differ::assess_health(&*current, health_rules());
     if (health.status == differ::HealthStatus::Healthy || health.status == differ::HealthStatus::Suspended) {
       run.state = TaskState::Done;
       return;

@@ -160,7 +160,7 @@ Json pod_info(const Json& pod) {
   return info;
 }
 
-Json compact_object(const Json& object) {
+Json compact_object(const Json& object, const differ::LuaHealthRules& health_rules) {
   if (member(object, kNode).is_object()) return object;
   const Json& metadata = member(object, "metadata");
   Json compact_metadata = Json::object();
@@ -180,7 +180,7 @@ Json compact_object(const Json& object) {
   if (!owners.empty()) compact_metadata["ownerReferences"] = std::move(owners);
 
   const core::Object live{object};
-  const auto health = differ::assess_health(&live);
+  const auto health = differ::assess_health(&live, health_rules);
   Json health_json{{"status", std::string(differ::to_string(health.status))}};
   if (!health.message.empty()) health_json["message"] = health.message;
   Json node{{"health", std::move(health_json)}, {"info", node_info(object)}};
@@ -191,8 +191,8 @@ Json compact_object(const Json& object) {
           {kNode, std::move(node)}};
 }
 
-Json tree_node(const Json& object) {
-  const Json compact = compact_object(object);
+Json tree_node(const Json& object, const differ::LuaHealthRules& health_rules) {
+  const Json compact = compact_object(object, health_rules);
   const Json& metadata = member(compact, "metadata");
   const Json& node = member(compact, kNode);
   const auto [group, version] = group_version(text(compact, "apiVersion"));

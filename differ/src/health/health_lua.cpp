@@ -242,6 +242,11 @@ Health run_lua_health(std::string_view script, const core::Json& object, const L
   return {*health_status, raw_string(L, "message").value_or("")};
 }
 
+const LuaHealthRules& no_lua_health_rules() {
+  static const LuaHealthRules none;
+  return none;
+}
+
 LuaHealthRules LuaHealthRules::from_config_map(const std::map<std::string, std::string>& data, LuaBudget budget) {
   LuaHealthRules rules(budget);
   for (const auto& [key, script] : data) {

@@ -48,6 +48,9 @@ class LuaHealthRules {
   std::map<std::pair<std::string, std::string>, std::string> scripts_;  // (group, kind) → script
 };
 
+// An empty rule set (built-in health only), for callers that have no user rules.
+const LuaHealthRules& no_lua_health_rules();
+
 // Runs one script on one object with the given budget (what LuaHealthRules::assess does for a matching rule).
 Health run_lua_health(std::string_view script, const core::Json& object, const LuaBudget& budget);
 

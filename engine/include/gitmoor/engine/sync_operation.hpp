@@ -14,6 +14,7 @@
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/object.hpp"
+#include "gitmoor/differ/health_lua.hpp"
 #include "gitmoor/engine/application_status.hpp"
 
 namespace gitmoor::engine {
@@ -33,6 +34,8 @@ struct SyncOperationOptions {
   std::vector<differ::IgnoreRule> ignore_rules;
   std::chrono::milliseconds wave_timeout{std::chrono::minutes(5)};  // a wave (or a hook) not healthy by then fails
   std::chrono::milliseconds wave_delay{0};  // pause between waves (Argo CD: ~2 s); 0 in tests and by default
+  // The user's Lua health rules (gitmoor-cm) as they were when the operation started; null: built-in rules only.
+  std::shared_ptr<const differ::LuaHealthRules> health_rules;
 };
 
 class SyncOperation {
