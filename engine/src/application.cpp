@@ -92,6 +92,28 @@ class FieldReader {
   std::vector<std::string>& errors_;
 };
 
+// spec.source.chart: a chart from a Helm chart repository. The version constraint is checked when polled (where its
+// error names the chart and the versions there are); here, what can be told from the spec alone.
+void parse_chart_source(ApplicationSource& source, std::vector<std::string>& errors) {
+  const auto& chart = source.chart;
+  if (chart == "." || chart == ".." || chart.find_first_of("/\\ ") != std::string::npos) {
+    errors.push_back("spec.source.chart: \"" + chart + "\" is not a chart name (the name in the repository's index)");
+  }
+  const auto& url = source.repo_url;
+  if (url.rfind("oci://", 0) == 0) {
+    errors.push_back("spec.source.repoURL: OCI registries (" + url +
+                     ") are not supported yet; use the chart's https repository (index.yaml)");
+  } else if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    errors.push_back("spec.source.repoURL: a chart's repository is an https:// URL, not \"" + url + "\"");
+  }
+  // Argo CD requires a version; Flux takes the newest when none is given, and so does gitmoor.
+  if (source.target_revision.empty() || source.target_revision == "HEAD") source.target_revision = "*";
+  if (source.type && *source.type != renderer::SourceType::Helm) {
+    errors.push_back("spec.source.chart: a chart is rendered with helm; remove spec.source.kustomize/directory");
+  }
+  source.type = renderer::SourceType::Helm;
+}
+
 void parse_helm(const Json& helm, renderer::HelmOptions& out, std::vector<std::string>& errors) {
   FieldReader f(helm, "spec.source.helm", errors);
   f.read("releaseName", out.release_name);
@@ -152,12 +174,10 @@ void parse_source(const Json& spec, Application& app) {
   f.read("repoURL", out.repo_url);
   f.read("targetRevision", out.target_revision);
   f.read("path", out.path);
+  f.read("chart", out.chart);
   if (out.repo_url.empty()) app.spec_errors.push_back("spec.source.repoURL is required");
-  if (out.target_revision.empty()) out.target_revision = "HEAD";
   if (out.path.empty()) out.path = ".";
-  if (f.has("chart")) {
-    f.error("chart", "Helm repository charts are not supported; point repoURL at the Git repository holding the chart");
-  }
+  if (out.chart.empty() && out.target_revision.empty()) out.target_revision = "HEAD";
 
   std::vector<std::string> types;
   if (const Json* helm = f.object("helm")) {
@@ -183,6 +203,7 @@ void parse_source(const Json& spec, Application& app) {
     app.spec_errors.push_back("spec.source: only one of helm, kustomize and directory may be set (found " + listed +
                               ")");
   }
+  if (!out.chart.empty()) parse_chart_source(out, app.spec_errors);
 }
 
 void parse_destination(const Json& spec, Application& app) {

@@ -1,6 +1,7 @@
 // gitmoor serve run the way a Pod runs it (in_cluster_pod.hpp: no kubeconfig; token, CA and namespace at the standard
 // path in a private mount namespace; the install's Deployment args) against a sandbox enforcing RBAC, with exactly
-// the permissions the install manifests and the chart grant: syncing, token rotation with the old token revoked, the
+// the permissions the install manifests and the chart grant: syncing (also from a private https repository with basic
+// auth, credentials from a labelled Secret), token rotation with the old token revoked, the
 // namespaced flavour (only the listed namespaces watched; a namespace outside is a condition quoting the 403),
 // admin.existingSecret, and the resources finalizer.
 #include <catch2/catch.hpp>
@@ -15,6 +16,7 @@
 #include "gitmoor/core/yaml.hpp"
 #include "in_cluster_pod.hpp"
 #include "kubectl_env.hpp"
+#include "private_git_server.hpp"
 
 using gitmoor::test::container_args;
 using gitmoor::test::InClusterPod;
@@ -22,6 +24,8 @@ using gitmoor::test::kServiceAccountDir;
 using gitmoor::test::KubectlEnv;
 using gitmoor::test::rbac_sandbox;
 using gitmoor::test::read_source;
+using gitmoor::test::PrivateGitServer;
+using gitmoor::test::repository_secret_yaml;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -169,6 +173,54 @@ TEST_CASE("in-cluster: serve as install.yaml's Pod syncs with the mounted token 
   CHECK(pod.running());
   CHECK(log.find("Unauthorized") == std::string::npos);
   CHECK(log.find("forbidden") == std::string::npos);
+  CHECK(pod.stop() == 0);
+}
+
+TEST_CASE("in-cluster: serve as install.yaml's Pod syncs tetris from a basic-auth https repository with credentials from a labelled Secret, and names the authentication failure without it",
+          "[e2e][incluster][credentials]") {
+  const std::string password = "s3cret-in-cluster-password";
+  ClusterInstall cluster;
+  auto& env = cluster.env;
+  PrivateGitServer git(env.dir() / "private-git", "deployer", password);
+  // The server's CA for every repository on the host (a template without credentials): trusted, it answers 401, as
+  // a private GitHub repository does.
+  apply_yaml(env, repository_secret_yaml(
+                      {.name = "private-git-ca", .type = "repo-creds", .url = git.prefix(), .ca_pem = git.ca_pem()}));
+  apply_yaml(env, application("tetris", git.url(), "helm/tetris", "game"));
+  InClusterPod pod(env, {.args = cluster.pod_args()});
+
+  // No credentials: a ComparisonError naming the authentication failure, and nothing synced.
+  std::string message;
+  CHECK(KubectlEnv::eventually(
+      [&] {
+        message = condition(app_status(env, "tetris"), "ComparisonError");
+        return message.find("authentication failed") != std::string::npos;
+      },
+      std::chrono::seconds(60)));
+  INFO(message);
+  CHECK(message.find("none are configured for this repository") != std::string::npos);
+  CHECK(git.rejected() >= 1);
+  CHECK(jsonpath(env, {"get", "deployment", "-n", "game"}, ".items[*].metadata.name").empty());
+
+  // The labelled Secret, read with the install's RBAC and applied live: tetris syncs from the private repository.
+  apply_yaml(env, repository_secret_yaml({.name = "tetris-repo",
+                                          .url = git.url(),
+                                          .username = "deployer",
+                                          .password = password,
+                                          .ca_pem = git.ca_pem()}));
+  CHECK(KubectlEnv::eventually([&] { return synced_at(env, "tetris", git.commit()); }, std::chrono::seconds(90)));
+  CHECK(condition(app_status(env, "tetris"), "ComparisonError").empty());
+  CHECK_FALSE(jsonpath(env, {"get", "deployment", "-n", "game"}, ".items[*].metadata.name").empty());
+
+  // The password is nowhere: not in the Application, its events or serve's log; no request was forbidden.
+  const auto log = pod.log();
+  INFO(log);
+  CHECK(log.find(password) == std::string::npos);
+  CHECK(log.find("forbidden") == std::string::npos);
+  CHECK(checked(env.kubectl({"get", "applications.gitmoor.dev", "tetris", "-n", "gitmoor", "-o", "json"}))
+            .find(password) == std::string::npos);
+  CHECK(checked(env.kubectl({"get", "events", "-A", "-o", "json"})).find(password) == std::string::npos);
+  CHECK(pod.running());
   CHECK(pod.stop() == 0);
 }
 

@@ -27,8 +27,18 @@ std::string trim(std::string s) {
   return s;
 }
 
-// A socket listening on 127.0.0.1 with a kernel-chosen port.
-int listen_on_loopback(int& port, int backlog = 64) {
+
+// Waits up to 100 ms for a connection; -1 when none came.
+int accept_for_a_while(int listen_fd) {
+  pollfd p{listen_fd, POLLIN, 0};
+  if (poll(&p, 1, 100) <= 0) return -1;
+  return accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+
+}  // namespace
+
+int listen_on_loopback(int& port, int backlog) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -43,14 +53,7 @@ int listen_on_loopback(int& port, int backlog = 64) {
   return fd;
 }
 
-// Waits up to 100 ms for a connection; -1 when none came.
-int accept_for_a_while(int listen_fd) {
-  pollfd p{listen_fd, POLLIN, 0};
-  if (poll(&p, 1, 100) <= 0) return -1;
-  return accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-}
-
-std::string base64(const std::string& in) {
+std::string base64_encode(const std::string& in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::size_t i = 0;
@@ -68,8 +71,6 @@ std::string base64(const std::string& in) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string git(const fs::path& dir, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"git"};
@@ -278,7 +279,7 @@ void GitSshServer::serve() {
 
 GitHttpServer::GitHttpServer(fs::path project_root, std::string username, std::string password)
     : project_root_(std::move(project_root)),
-      expected_authorization_("Basic " + base64(username + ":" + password)) {
+      expected_authorization_("Basic " + base64_encode(username + ":" + password)) {
   listen_fd_ = listen_on_loopback(port_);
   thread_ = std::thread([this] { serve(); });
 }

@@ -17,6 +17,11 @@ namespace gitmoor::test {
 // throws with git's stderr on failure.
 std::string git(const std::filesystem::path& dir, const std::vector<std::string>& args);
 
+// A socket listening on 127.0.0.1 with a kernel-chosen port (written to `port`); the test servers' listener.
+int listen_on_loopback(int& port, int backlog = 64);
+// Standard base64 (a Basic authorization header's credentials).
+std::string base64_encode(const std::string& in);
+
 // A working repository whose commits are pushed to a bare repository that the servers export.
 class GitRemote {
  public:

@@ -27,6 +27,9 @@ struct ApplicationSource {
   std::string repo_url;
   std::string target_revision = "HEAD";
   std::string path = ".";
+  // A chart in a Helm chart repository: repo_url is the repository (https), target_revision a chart version or a
+  // constraint ("*" when not given), path unused.
+  std::string chart;
   std::optional<renderer::SourceType> type;  // set when spec.source.helm / .directory / .kustomize says so
   renderer::HelmOptions helm;                // release_name defaults to the Application's name
   renderer::DirectoryOptions directory;

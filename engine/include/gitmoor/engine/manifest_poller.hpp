@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gitmoor/engine/git_source.hpp"
+#include "gitmoor/engine/helm_repository.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
 
 namespace gitmoor::engine {
@@ -20,15 +21,17 @@ namespace gitmoor::engine {
 struct AppSource {
   std::string app;  // the Application's name, for messages
   Repository repository;
-  std::string target_revision = "HEAD";
+  std::string target_revision = "HEAD";  // with `chart`: a chart version or a constraint (chart_version.hpp)
   std::string path = ".";
+  // spec.source.chart: repository.url is then a Helm chart repository, not a Git one, and path is not used.
+  std::string chart;
   // type, helm, directory and limits; repo_root, app_path and commit are filled by the poller.
   renderer::RenderRequest render;
 };
 
 struct AppManifests {
   std::string app;
-  std::string commit;                                          // empty when the revision could not be resolved
+  std::string commit;  // empty when the revision could not be resolved; a chart's version for a Helm repository
   std::shared_ptr<const renderer::RenderResult> manifests;     // null on error
   std::exception_ptr error;                                    // GitError or RenderError; never prune on one
   bool rendered = false;                                       // a renderer ran (not from the cache)
@@ -38,16 +41,24 @@ struct AppManifests {
 
 class ManifestPoller {
  public:
-  ManifestPoller(GitSource& source, renderer::RenderCache& cache) : source_(source), cache_(cache) {}
+  // Charts from Helm repositories are cached under the source's cache folder, in charts/.
+  ManifestPoller(GitSource& source, renderer::RenderCache& cache);
+  ~ManifestPoller();
 
   // One entry per app, in the order given. Failures are per app (a repository failure fails its apps only).
   [[nodiscard]] std::vector<AppManifests> poll(const std::vector<AppSource>& apps);
 
+  [[nodiscard]] const HelmRepositories& helm_repositories() const { return *charts_; }
+
  private:
   static constexpr std::size_t kMaxIdentities = 100000;
+  // The apps at `indices` whose source is a Helm chart repository: each repository's index fetched once for all.
+  void poll_charts(const std::vector<AppSource>& apps, const std::vector<std::size_t>& indices,
+                   std::vector<AppManifests>& out);
 
   GitSource& source_;
   renderer::RenderCache& cache_;
+  std::unique_ptr<HelmRepositories> charts_;
   std::mutex mutex_;
   // (commit, app source) → the render cache's identity of the app's inputs: their object ids when they can be
   // known (a commit elsewhere in the monorepo then renders nothing), else the commit.
