@@ -18,6 +18,7 @@ void register_diff(CLI::App& app, int& exit_code);
 void register_apply(CLI::App& app, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);
 void register_demo(CLI::App& app, int& exit_code);
+void register_image(CLI::App& app, int& exit_code);  // `image set`: the CI tag bump
 // The REST API client commands (login.cpp, command_app*.cpp, command_account.cpp, command_completion.cpp).
 void register_login(CLI::App& app, int& exit_code);  // `login` and `logout`
 void register_app(CLI::App& app, int& exit_code);

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::register_apply(app, exit_code);
   cli::register_serve(app, exit_code);
   cli::register_demo(app, exit_code);
+  cli::register_image(app, exit_code);
   cli::register_login(app, exit_code);
   cli::register_app(app, exit_code);
   cli::register_account(app, exit_code);

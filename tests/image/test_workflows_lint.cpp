@@ -54,6 +54,8 @@ TEST_CASE("every GitHub Actions workflow passes actionlint", "[image][actionlint
   INFO("workflows:\n" << listed);
   REQUIRE(listed.find(".github/workflows/ci.yml\n") != std::string::npos);
   REQUIRE(listed.find(".github/workflows/image.yml\n") != std::string::npos);
+  REQUIRE(listed.find(".github/workflows/release.yml\n") != std::string::npos);
+  REQUIRE(listed.find("examples/tetris/.github/workflows/deploy.yml\n") != std::string::npos);  // the example's
 
   const auto result = lint(files);
   INFO(result.stdout_data << result.stderr_data);
