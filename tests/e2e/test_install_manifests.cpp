@@ -375,13 +375,14 @@ TEST_CASE("helm chart: helm lint passes and helm template with defaults renders 
   }
 }
 
-TEST_CASE("helm chart: values for image, replicas, namespaces, secrets, Ingress, ServiceMonitor, extraArgs and Applications",
+TEST_CASE("helm chart: values for image, replicas, namespaces, secrets, Ingress, monitoring, extraArgs and Applications",
           "[e2e][install][helm]") {
   auto chart = objects(helm_template(
       {"--set", "image.tag=3f2c1ab", "--set", "replicas=2", "--set", "rbac.flavour=namespaced", "--set",
        "rbac.namespaces={game,shop}", "--set", "admin.password=s3cret", "--set", "webhook.github.secret=hook",
        "--set", "ingress.enabled=true", "--set", "ingress.className=nginx", "--set", "ingress.host=gitmoor.example.org",
        "--set", "ingress.tls.enabled=true", "--set", "serviceMonitor.enabled=true", "--set",
+       "prometheusRule.enabled=true", "--set", "dashboards.enabled=true", "--set",
        "extraArgs={--poll-interval=30s,--workers=8}", "--set-json",
        R"(applications=[{"name":"tetris","finalizers":["resources-finalizer.gitmoor.dev"],"spec":{"source":{"repoURL":"https://github.com/me/mono.git","targetRevision":"HEAD","path":"helm/tetris"},"destination":{"server":"https://kubernetes.default.svc","namespace":"game"}}}])"}));
   const auto& deploy = chart.at("Deployment gitmoor/gitmoor").at("spec");
@@ -401,11 +402,13 @@ TEST_CASE("helm chart: values for image, replicas, namespaces, secrets, Ingress,
   CHECK(ingress.at("tls")[0].at("hosts")[0] == "gitmoor.example.org");
   CHECK(ingress.at("rules")[0].at("http").at("paths")[0].at("backend").at("service").at("port").at("name") == "http");
   CHECK(chart.at("ServiceMonitor gitmoor/gitmoor").at("spec").at("endpoints")[0].at("port") == "http");
+  CHECK(chart.count("PrometheusRule gitmoor/gitmoor") == 1);  // tests/monitoring checks these in detail
+  CHECK(chart.at("ConfigMap gitmoor/gitmoor-dashboard").at("metadata").at("labels").at("grafana_dashboard") == "1");
   const auto& app = chart.at("Application gitmoor/tetris");
   CHECK(app.at("apiVersion") == "gitmoor.dev/v1alpha1");
   CHECK(app.at("spec").at("source").at("path") == "helm/tetris");
 
-  // The rendered objects apply to a cluster enforcing RBAC (the ServiceMonitor's CRD aside).
+  // The rendered objects apply to a cluster enforcing RBAC (the prometheus-operator kinds and the CRD aside).
   KubectlEnv env(rbac());
   apply_yaml(env, "apiVersion: v1\nkind: Namespace\nmetadata: {name: gitmoor}\n---\n"
              "apiVersion: v1\nkind: Namespace\nmetadata: {name: game}\n---\n"
@@ -414,13 +417,16 @@ TEST_CASE("helm chart: values for image, replicas, namespaces, secrets, Ingress,
   apply_yaml(env, crd);
   std::string stream;
   for (const auto& [key, object] : chart) {
-    if (object.at("kind") == "ServiceMonitor" || object.at("kind") == "CustomResourceDefinition") continue;
+    if (object.at("kind") == "ServiceMonitor" || object.at("kind") == "PrometheusRule" ||
+        object.at("kind") == "CustomResourceDefinition")
+      continue;
     stream += "---\n" + object.dump() + "\n";
   }
   apply_yaml(env, stream);
   CHECK(env.json({"get", "applications.gitmoor.dev", "tetris", "-n", "gitmoor"}).at("spec").at("destination").at(
             "namespace") == "game");
   CHECK(can_i(env, {"create", "deployments.apps", "-n", "shop"}) == "yes");
+  CHECK(env.json({"get", "configmap", "gitmoor-dashboard", "-n", "gitmoor"}).at("data").contains("gitmoor.json"));
 }
 
 TEST_CASE("helm chart: an unknown RBAC flavour is refused", "[e2e][install][helm]") {

@@ -23,3 +23,26 @@ app.kubernetes.io/name: {{ .Chart.Name }}
   resources: ["*"]
   verbs: [get, list, watch, patch, create, update, delete]
 {{- end -}}
+
+{{/* A Grafana dashboard of monitoring/dashboards/ as a ConfigMap for Grafana's sidecar: dict root, name, file. */}}
+{{- define "gitmoor.dashboard" -}}
+{{- $values := .root.Values.dashboards }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .name }}
+  namespace: {{ $values.namespace | default .root.Release.Namespace }}
+  labels:
+    {{- include "gitmoor.labels" .root | nindent 4 }}
+    grafana_dashboard: "1"
+    {{- with $values.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with $values.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+data:
+  {{ .file }}: |-
+    {{- .root.Files.Get (printf "monitoring/dashboards/%s" .file) | nindent 4 }}
+{{- end -}}
