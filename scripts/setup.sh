@@ -31,6 +31,8 @@ apt_packages=(
   unzip
   # the web UI's browser tests: a real headless browser, driven by playwright-core (npm)
   chromium fonts-dejavu-core
+  # promtool (check metrics) for the /metrics tests
+  prometheus
 )
 
 step=""
