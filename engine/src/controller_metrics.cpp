@@ -57,7 +57,7 @@ metrics::LabelValues app_info_labels(const AppRecord& record) {
           app.ns,
           app.project,
           url_without_userinfo(app.source.repo_url),
-          app.destination.server.empty() ? app.destination.name : app.destination.server,
+          url_without_userinfo(app.destination.server.empty() ? app.destination.name : app.destination.server),
           app.destination.ns,
           status.sync_status,
           std::string(differ::to_string(status.health.status)),
