@@ -1,5 +1,6 @@
 #include "gitmoor/renderer/render.hpp"
 
+#include <cctype>
 #include <chrono>
 
 #include "directory_renderer.hpp"
@@ -14,12 +15,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// gitmoor_render_seconds{source_type}: every render run (a cache hit runs none), failed ones included.
+// gitmoor_render_seconds{source_type}: every render run (a cache hit runs none), failed ones included. The source
+// type in lower case (helm, kustomize, directory), as spec.source's keys and the --type flag write it.
 void observe_render(SourceType type, std::chrono::steady_clock::time_point started) {
   static auto& seconds = core::metrics::registry().histogram(
       "gitmoor_render_seconds", "Duration of manifest renders (helm template, kubectl kustomize, directory reads), "
       "by source type; cache hits run none.", {"source_type"}, core::metrics::fast_buckets());
-  seconds.labels({std::string(to_string(type))})
+  std::string source_type(to_string(type));
+  for (auto& c : source_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  seconds.labels({source_type})
       .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 

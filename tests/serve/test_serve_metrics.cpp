@@ -165,9 +165,9 @@ TEST_CASE("metrics: a sync, a healed drift, a failed sync and webhooks move exac
   CHECK(value(after_heal, sync_series("healer", "Succeeded")) - value(before_heal, sync_series("healer", "Succeeded")) == 1);
   CHECK(value(after_heal, sync_series("manual", "Succeeded")) == value(before_heal, sync_series("manual", "Succeeded")));
 
-  // A failed sync: a ConfigMap whose data holds a number is refused by the API server.
-  env.repo().write("apps/manual/cm.yaml", config_map("manual", "2"));
-  const std::string second = env.repo().commit("manual: level 2, not a string");
+  // A failed sync: a ConfigMap whose name is no DNS subdomain is refused by the API server (422).
+  env.repo().write("apps/manual/bad.yaml", config_map("Bad_Name", "\"2\""));
+  const std::string second = env.repo().commit("manual: a ConfigMap with an invalid name");
   env.wait_app("manual", [&](const Json& a) { return revision(a) == second && sync_status(a) == "OutOfSync"; });
   const auto before_failure = scrape(env);
   REQUIRE(http_request(env.api(), "POST", "/api/v1/applications/manual/sync", "{}").status == 200);
@@ -211,12 +211,15 @@ TEST_CASE("metrics: a sync, a healed drift, a failed sync and webhooks move exac
   // The rest of the families, from all of the above.
   std::string text;
   Scrape last;
-  // gitmoor_app_info follows each app's state as the API shows it (the failed app: OutOfSync, its ConfigMap still
-  // the one of the first commit, Healthy).
+  // gitmoor_app_info follows each app's state as the API shows it (the failed app: OutOfSync, its invalid ConfigMap
+  // Missing).
+  const auto manual_now = env.wait_app("manual", [](const Json& a) { return sync_status(a) == "OutOfSync"; });
+  CHECK(health_status(manual_now) == "Missing");
   CHECK(eventually([&] {
     text = scrape_text(env);
     last = parse_exposition(text);
-    return value(last, info_series("manual", repo, "manual", "OutOfSync", "Healthy", false)) == 1 &&
+    return value(last, info_series("manual", repo, "manual", "OutOfSync", health_status(env.app("manual")), false)) ==
+               1 &&
            value(last, info_series("healer", repo, "healer", "Synced", "Healthy", true)) == 1;
   }));
   CHECK(sum_of(last, "gitmoor_app_info", {}) == 2);  // one series per app
