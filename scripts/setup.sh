@@ -31,8 +31,8 @@ apt_packages=(
   unzip
   # the web UI's browser tests: a real headless browser, driven by playwright-core (npm)
   chromium fonts-dejavu-core
-  # promtool checks the dashboards' and alerts' PromQL and unit-tests the alerts (tests/monitoring). Under systemd the
-  # package also starts a Prometheus server on :9090, which the tests do not use (systemctl disable --now prometheus)
+  # promtool: checks /metrics, the dashboards' and alerts' PromQL, and unit-tests the alerts (tests/monitoring). Under
+  # systemd the package also starts a Prometheus server on :9090, which the tests do not use
   prometheus
 )
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gitmoor/applier/exec_credential.hpp"
+#include "request_metrics.hpp"
 #include "request_path.hpp"
 
 namespace gitmoor::applier {
@@ -213,7 +214,8 @@ struct Client::Impl {
     return std::chrono::milliseconds(dist(random));
   }
 
-  void record(const RequestKind& kind, long code, Clock::duration latency) {
+  void record(const RequestKind& kind, long code, Clock::duration latency, bool streamed) {
+    record_request_metrics(kind, code, latency, streamed);
     std::lock_guard lock(stats_mutex);
     auto& s = stats[{kind.verb, kind.resource, code}];
     s.verb = kind.verb;
@@ -357,7 +359,7 @@ HttpResponse Client::send(const HttpRequest& request) {
     std::string error;
     const auto started = Clock::now();
     const CURLcode code = impl_->perform(request, response, error, false);
-    impl_->record(kind, code == CURLE_OK ? response.status : 0, Clock::now() - started);
+    impl_->record(kind, code == CURLE_OK ? response.status : 0, Clock::now() - started, false);
     const bool can_retry = request.idempotent && attempt < impl_->options.max_retries;
     if (code != CURLE_OK) {
       // TLS verification failures will not heal by retrying; say so plainly.
@@ -415,7 +417,7 @@ long Client::stream(const std::string& path, const std::function<bool(std::strin
     const long status = code == CURLE_OK || code == CURLE_WRITE_ERROR || code == CURLE_OPERATION_TIMEDOUT
                             ? (response.status != 0 ? response.status : sink.status)
                             : 0;
-    impl_->record(kind, status, Clock::now() - started);
+    impl_->record(kind, status, Clock::now() - started, true);
     if (status == 401 && !impl_->cluster.token_file.empty() && !reread_token) {
       if (error_body != nullptr) error_body->clear();
       continue;

@@ -6,6 +6,7 @@
 #endif
 
 #include "controller_impl.hpp"
+#include "controller_metrics.hpp"
 #include "gitmoor/applier/tracking.hpp"
 #include "gitmoor/core/logging.hpp"
 #include "gitmoor/engine/application_files.hpp"
@@ -82,6 +83,15 @@ Controller::Impl::Impl(applier::Client& c, ControllerOptions o)
 Controller::Impl::~Impl() { stop(); }
 
 void Controller::Impl::start() {
+  metrics_registration = register_controller_metrics({
+      .visit_apps =
+          [this](const std::function<void(const AppRecord&)>& visit) {
+            std::lock_guard lock(mutex);
+            for (const auto& [name, record] : apps) visit(*record);
+          },
+      .leading = [this] { return leading.load(); },
+      .queue_depth = [this] { return queue.size(); },
+  });
   // Managed objects first: the first compare of every app must see the cluster as it is.
   ensure_watched({});
   // Credentials before the apps: the first poll of a private repository must not fail for want of them.
@@ -107,6 +117,7 @@ void Controller::Impl::start() {
 
 void Controller::Impl::stop() {
   if (stopping.exchange(true)) return;
+  metrics_registration = {};  // waits for a scrape reading this controller
   if (credential_watch) credential_watch->stop();
   if (health_rules_watch) health_rules_watch->stop();
   stop_push_thread();
@@ -130,9 +141,12 @@ void Controller::Impl::stop() {
 
 void Controller::Impl::worker_loop() {
   while (auto name = queue.get()) {
+    const auto started = std::chrono::steady_clock::now();
     try {
       reconcile(*name);
+      observe_reconcile(std::chrono::steady_clock::now() - started);
     } catch (const std::exception& e) {
+      observe_reconcile(std::chrono::steady_clock::now() - started);
       // A reconcile step is a boundary: whatever escaped is logged and the app is tried again later.
       engine_log().error("application {}: reconcile failed: {}", *name, e.what());
       queue.done(*name);
@@ -356,7 +370,10 @@ void Controller::Impl::on_live_event(const Object& object) {
   if (!app || app->empty()) return;
   {
     std::lock_guard lock(mutex);
-    if (auto it = apps.find(*app); it != apps.end()) ++it->second->live_changes;
+    if (auto it = apps.find(*app); it != apps.end()) {
+      ++it->second->live_changes;
+      if (!it->second->drift_seen_at) it->second->drift_seen_at = std::chrono::steady_clock::now();
+    }
   }
   queue.add(*app);
 }

@@ -16,6 +16,7 @@
 #include "auto_sync.hpp"
 #include "credential_watch.hpp"
 #include "health_rules_watch.hpp"
+#include "gitmoor/core/metrics.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -59,6 +60,9 @@ struct AppRecord {
   std::optional<SyncRequest> retry_request;  // the failed automated sync, run again at retry_at (retry policy)
   std::chrono::steady_clock::time_point retry_at{};
   SelfHealBackoff self_heal;
+  // When a live event first said this app's objects changed since its last compare that left nothing to do: where
+  // gitmoor_self_heal_latency_seconds starts (a drift is seen as the event arrives, before any compare).
+  std::optional<std::chrono::steady_clock::time_point> drift_seen_at;
   // The running operation, for terminate(); guarded by Impl::mutex.
   SyncOperation* running = nullptr;
   bool terminate_requested = false;
@@ -139,6 +143,8 @@ struct Controller::Impl {
   std::shared_ptr<const differ::LuaHealthRules> current_health_rules() const;
   // Takes new rules and compares every app again (health may change with no change in Git or the cluster).
   void health_rules_changed(std::shared_ptr<const differ::LuaHealthRules> rules);
+  // gitmoor_app_info, gitmoor_leader and gitmoor_workqueue_depth, read at each scrape while started.
+  core::metrics::CollectorRegistration metrics_registration;
 
   // controller.cpp
   void start();
@@ -164,8 +170,10 @@ struct Controller::Impl {
   // reconcile.cpp
   void reconcile(const std::string& name);
   void poll_source(AppRecord& record, const Application& app);
-  void run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
-                const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests);
+  // The phase the operation ended in; nullopt when shutdown stopped it unrecorded (the next start resumes it).
+  std::optional<OperationPhase> run_sync(const std::shared_ptr<AppRecord>& record, const Application& app,
+                                         SyncRequest request, const std::string& commit,
+                                         std::shared_ptr<const renderer::RenderResult> manifests);
   void write_status(const std::shared_ptr<AppRecord>& record, bool force);
 
   // push_refresh.cpp: apps a webhook push reached, polled together on push_thread (never on the HTTP thread).

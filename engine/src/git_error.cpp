@@ -30,4 +30,15 @@ std::string redact_url(std::string_view url) {
   return out.substr(0, authority) + "***" + out.substr(at);
 }
 
+std::string url_without_userinfo(std::string_view url) {
+  std::string out(url);
+  const auto scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const auto authority = scheme + 3;
+  const auto path = out.find('/', authority);
+  const auto at = out.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at == std::string::npos || at < authority) return out;
+  return out.substr(0, authority) + out.substr(at + 1);
+}
+
 }  // namespace gitmoor::engine

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "git_failure.hpp"
+#include "git_metrics.hpp"
 #include "gitmoor/engine/git_error.hpp"
 #include "remote_callbacks.hpp"
 
@@ -59,6 +60,7 @@ Mirror Mirror::open_or_create(const fs::path& path, bool& created) {
 
 RemoteRefs Mirror::list_remote(const Repository& repository, std::chrono::steady_clock::time_point deadline) {
   check_credentials_supported("ls-remote", repository);
+  const GitRequestMetrics metrics(repository.url, "ls-remote");
   git_remote* raw = nullptr;
   AuthAttempts no_auth;
   if (int rc = git_remote_create_detached(&raw, repository.url.c_str()); rc != 0) {
@@ -83,6 +85,7 @@ RemoteRefs Mirror::list_remote(const Repository& repository, std::chrono::steady
 
 void Mirror::fetch(const Repository& repository, std::chrono::steady_clock::time_point deadline) {
   check_credentials_supported("fetch", repository);
+  const GitRequestMetrics metrics(repository.url, "fetch");
   git_remote* raw = nullptr;
   AuthAttempts no_auth;
   if (int rc = git_remote_create_anonymous(&raw, repository_.get(), repository.url.c_str()); rc != 0) {

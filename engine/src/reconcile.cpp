@@ -5,6 +5,7 @@
 
 #include "comparison.hpp"
 #include "controller_impl.hpp"
+#include "controller_metrics.hpp"
 #include "gitmoor/engine/application_store.hpp"
 
 namespace gitmoor::engine {
@@ -49,7 +50,7 @@ Application with_source(const Application& app, const Json& source) {
 }
 
 // A compare that could not run: the condition says why, and a sync asked for fails with the same reason.
-void set_comparison_error(ApplicationStatus& status, const std::string& message,
+void set_comparison_error(const Application& app, ApplicationStatus& status, const std::string& message,
                           const std::optional<SyncRequest>& requested, const std::string& now) {
   status.set_condition(kComparisonError, message, now);
   status.reconciled_at = now;
@@ -60,6 +61,7 @@ void set_comparison_error(ApplicationStatus& status, const std::string& message,
     failed.message = "cannot sync: " + message;
     failed.started_at = failed.finished_at = now;
     status.operation_state = failed;
+    count_sync(app, failed.phase, requested->dry_run);
   }
 }
 
@@ -158,7 +160,7 @@ void Controller::Impl::reconcile(const std::string& name) {
     const std::string message = source_error.empty() ? "no manifests yet" : source_error;
     {
       std::lock_guard lock(mutex);
-      set_comparison_error(record->status, message, requested, now);
+      set_comparison_error(app, record->status, message, requested, now);
       if (!manifests) record->status.sync_status = "Unknown";
     }
     write_status(record, false);
@@ -167,8 +169,14 @@ void Controller::Impl::reconcile(const std::string& name) {
 
   std::uint64_t live_changes = 0, spec_changes = 0;
   bool skip = false;
+  const auto compare_started = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> drift_seen;  // forgotten below unless a self-heal needs it
+  const auto forget_drift = [&] {  // caller holds the mutex; a newer event's time stays for the next compare
+    if (record->drift_seen_at == drift_seen) record->drift_seen_at.reset();
+  };
   {
     std::lock_guard lock(mutex);
+    drift_seen = record->drift_seen_at;
     live_changes = record->live_changes;  // read before the live objects: a change during the compare re-queues
     spec_changes = record->spec_changes;
     const auto& last = record->last_compare;
@@ -183,6 +191,7 @@ void Controller::Impl::reconcile(const std::string& name) {
     {
       std::lock_guard lock(mutex);
       record->status.clear_condition(kComparisonError);  // the source answered again
+      forget_drift();
     }
     write_status(record, false);
     return;
@@ -195,7 +204,7 @@ void Controller::Impl::reconcile(const std::string& name) {
     const auto message = out_of_scope_message(outside, scope, client, resources.discovery());
     {
       std::lock_guard lock(mutex);
-      set_comparison_error(record->status, message, requested, now);
+      set_comparison_error(app, record->status, message, requested, now);
       record->status.sync_status = "Unknown";
     }
     write_status(record, false);
@@ -239,6 +248,7 @@ void Controller::Impl::reconcile(const std::string& name) {
                             .live_changes = live_changes,
                             .spec_changes = spec_changes,
                             .quiet = !requested && decision.action == AutoSyncAction::None};
+    if (decision.action != AutoSyncAction::SelfHeal) forget_drift();
   }
 
   SyncRequest request;
@@ -298,6 +308,7 @@ void Controller::Impl::reconcile(const std::string& name) {
         failed.started_at = failed.finished_at = now_rfc3339();
         record->status.operation_state = failed;
         record->status.set_condition(kSyncError, failed.message, failed.finished_at);
+        count_sync(app, failed.phase, request.dry_run);
       }
       write_status(record, true);
       return;
@@ -307,12 +318,23 @@ void Controller::Impl::reconcile(const std::string& name) {
   }
   engine_log().info("application {}: sync {} ({})", name, commit.substr(0, 12),
                     requested ? "requested by " + request.initiated_by : decision.reason);
-  run_sync(record, app, request, commit, manifests);
+  const auto phase = run_sync(record, app, request, commit, manifests);
+  if (!requested && decision.action == AutoSyncAction::SelfHeal && phase) {
+    std::optional<std::chrono::steady_clock::duration> restored_after;
+    if (*phase == OperationPhase::Succeeded) {
+      restored_after = std::chrono::steady_clock::now() - drift_seen.value_or(compare_started);
+    }
+    count_self_heal(app, restored_after);
+    std::lock_guard lock(mutex);
+    forget_drift();
+  }
   queue.add(name);  // compare again once this reconcile is done: the status must show the outcome
 }
 
-void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const Application& app, SyncRequest request,
-                                const std::string& commit, std::shared_ptr<const renderer::RenderResult> manifests) {
+std::optional<OperationPhase> Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record,
+                                                         const Application& app, SyncRequest request,
+                                                         const std::string& commit,
+                                                         std::shared_ptr<const renderer::RenderResult> manifests) {
   const auto& policy = app.sync_policy;
   SyncOperationOptions sync_options{
       .app = app.instance(),
@@ -387,7 +409,7 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
     std::lock_guard lock(mutex);
     if (!record->terminate_requested) {
       record->running = nullptr;
-      return;
+      return std::nullopt;
     }
   }
   auto state = operation.state();
@@ -431,10 +453,12 @@ void Controller::Impl::run_sync(const std::shared_ptr<AppRecord>& record, const 
     }
   }
   write_status(record, true);
+  count_sync(app, state.phase, request.dry_run);
   engine_log().info("application {}: sync {} {}: {}", app.name, commit.substr(0, 12), to_string(state.phase),
                     state.message);
   if (retry) queue.add_after(app.name, retry_wait);
   release_free_memory();  // a sync frees a lot at once (lists, requests, the operation's state)
+  return state.phase;
 }
 
 // Status goes to the custom resource (file Applications keep it in memory). A status that differs only in

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "gitmoor/core/metrics.hpp"
+
 namespace gitmoor::renderer {
 
 namespace {
@@ -10,6 +12,15 @@ namespace {
 void field(std::string& key, std::string_view value) {
   key.append(std::to_string(value.size())).push_back(':');
   key.append(value);
+}
+
+// gitmoor_render_cache_hits_total: renders the cache saved, across every cache of the process.
+void count_hit() {
+  static auto& hits = core::metrics::registry()
+                          .counter("gitmoor_render_cache_hits_total",
+                                   "Renders answered from the render cache (same commit, path and parameters).")
+                          .get();
+  hits.inc();
 }
 
 }  // namespace
@@ -57,6 +68,7 @@ std::shared_ptr<const RenderResult> RenderCache::render(const RenderRequest& req
       if (auto it = entries_.find(key); it != entries_.end()) {
         lru_.splice(lru_.begin(), lru_, it->second.position);
         ++stats_.hits;
+        count_hit();
         return it->second.result;
       }
       ++stats_.misses;
@@ -86,6 +98,7 @@ std::shared_ptr<const RenderResult> RenderCache::find(const RenderRequest& reque
   if (it == entries_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.position);
   ++stats_.hits;
+  count_hit();
   return it->second.result;
 }
 

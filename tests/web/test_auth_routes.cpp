@@ -336,6 +336,7 @@ const std::vector<RouteCase>& all_routes() {
   static const std::vector<RouteCase> routes{
       {http::verb::get, "/healthz", "", Access::Public},
       {http::verb::get, "/readyz", "", Access::Public},
+      {http::verb::get, "/metrics", "", Access::Public},
       {http::verb::post, "/api/v1/session", "not json", Access::Public},
       {http::verb::get, "/api/v1/session/userinfo", "", Access::Public},
       {http::verb::post, "/api/webhook", "{}", Access::Public},

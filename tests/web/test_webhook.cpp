@@ -1,6 +1,8 @@
 // POST /api/webhook without sockets: GitHub's signature, the events accepted, the body cap, and push payloads
 // (shaped like GitHub's documented ones) turned into the engine's GitPush.
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -188,6 +190,70 @@ TEST_CASE("webhook: a body over the cap is 413 before anything else is looked at
   at_cap += std::string(4096 - at_cap.size() - 2, 'z') + "\"}";
   REQUIRE(at_cap.size() == 4096);
   CHECK(hook.signed_post(at_cap, "ping").result() == http::status::ok);
+}
+
+}  // namespace gitmoor::web
+
+namespace gitmoor::web {
+namespace {
+
+// The value of one series in GET /metrics (0 when absent), read through the same Api.
+double metric(const Api& api, const std::string& series) {
+  const auto response = api.handle(Request{http::verb::get, "/metrics", 11}).response;
+  REQUIRE(response.result() == http::status::ok);
+  const std::string& text = response.body();
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + series.size() + 2));
+}
+
+std::string webhook_series(const std::string& event, const std::string& result) {
+  return "gitmoor_webhook_requests_total{event=\"" + event + "\",result=\"" + result + "\"}";
+}
+
+}  // namespace
+
+TEST_CASE("webhook deliveries are counted in /metrics by event and result", "[web][webhook][metrics]") {
+  Webhook hook;
+  hook.ops.push_refreshes = {"app-a"};
+  struct Case {
+    std::string event, result;
+    std::function<Response()> deliver;
+  };
+  const std::vector<Case> cases{
+      {"push", "accepted", [&] { return hook.signed_post(push_payload()); }},
+      {"ping", "ignored", [&] { return hook.signed_post(R"({"zen":"Design for failure."})", "ping"); }},
+      {"other", "ignored", [&] { return hook.signed_post("{}", "issues"); }},
+      {"push", "rejected", [&] { return hook.post(push_payload(), "push", "sha256=00"); }},
+      {"push", "rejected", [&] { return hook.signed_post(push_payload() + std::string(5000, ' ')); }},  // over 4096
+      {"other", "rejected", [&] { return hook.post("{}", "", std::nullopt); }},
+      {"push", "error", [&] { return hook.signed_post("[1, 2"); }},
+  };
+  for (const auto& c : cases) {
+    INFO(c.event << " " << c.result);
+    const double before = metric(hook.api, webhook_series(c.event, c.result));
+    (void)c.deliver();
+    CHECK(metric(hook.api, webhook_series(c.event, c.result)) == before + 1);
+  }
+  // A signed push that reaches no app is ignored, not accepted.
+  hook.ops.push_refreshes = {};
+  const double accepted = metric(hook.api, webhook_series("push", "accepted"));
+  const double ignored = metric(hook.api, webhook_series("push", "ignored"));
+  CHECK(hook.signed_post(push_payload()).result() == http::status::ok);
+  CHECK(metric(hook.api, webhook_series("push", "accepted")) == accepted);
+  CHECK(metric(hook.api, webhook_series("push", "ignored")) == ignored + 1);
+  // No secret configured: every delivery is rejected.
+  hook.secret.clear();
+  const double rejected = metric(hook.api, webhook_series("push", "rejected"));
+  CHECK(hook.signed_post(push_payload()).result() == http::status::forbidden);
+  CHECK(metric(hook.api, webhook_series("push", "rejected")) == rejected + 1);
+}
+
+TEST_CASE("GET /metrics answers the text format's media type with HELP and TYPE lines", "[web][metrics]") {
+  test::FakeOperations ops;
+  const auto response = handle_request(ops, Request{http::verb::get, "/metrics", 11});
+  CHECK(response.result() == http::status::ok);
+  CHECK(response[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(response.body().find("# TYPE process_resident_memory_bytes gauge\n") != std::string::npos);
 }
 
 }  // namespace gitmoor::web

@@ -4,6 +4,7 @@ namespace gitmoor::web {
 
 Api::Api(ApiServices services, EventStreamOptions streams) : services_(std::move(services)) {
   add_health_routes(router_, services_);
+  add_metrics_routes(router_, services_);
   add_application_routes(router_, services_);
   add_stream_routes(router_, services_, streams);
   add_webhook_routes(router_, services_);

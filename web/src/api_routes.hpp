@@ -11,6 +11,8 @@ namespace gitmoor::web {
 
 // The routes of each area (routes_<area>.cpp).
 void add_health_routes(Router& router, ApiServices& services);
+// GET /metrics: Prometheus' text format, public like the probes (routes_metrics.cpp).
+void add_metrics_routes(Router& router, ApiServices& services);
 void add_application_routes(Router& router, ApiServices& services);
 // /api/v1/stream/...: server-sent events (routes_streams.cpp).
 void add_stream_routes(Router& router, ApiServices& services, const EventStreamOptions& options);

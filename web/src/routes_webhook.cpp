@@ -1,12 +1,18 @@
 // POST /api/webhook: GitHub's push and ping events (Argo CD's path). Public: the HMAC signature over the body,
 // keyed by the secret in gitmoor-secret, is the authentication. A push refreshes the apps it reaches (the engine
 // polls their repository once, off this thread) and the answer names them: {"refreshed": ["app-a"]}.
+// Each delivery counts in gitmoor_webhook_requests_total{event,result}: event is push, ping or other (any other or no
+// X-GitHub-Event); result is accepted (a push that refreshed at least one app), ignored (signed, but nothing to do:
+// a ping, a push reaching no app, an event other than push and ping), rejected (refused before it was trusted: no
+// secret configured, a missing or wrong signature, a body over the limit) or error (signed, but not a push payload
+// gitmoor can read).
 #include <atomic>
 #include <chrono>
 
 #include "api_routes.hpp"
 #include "gitmoor/core/error.hpp"
 #include "gitmoor/core/logging.hpp"
+#include "gitmoor/core/metrics.hpp"
 #include "responses.hpp"
 #include "webhook_payload.hpp"
 #include "webhook_signature.hpp"
@@ -32,8 +38,22 @@ void warn_no_secret() {
                             "webhook.github.secret); every webhook is refused until one is set");
 }
 
-Reply handle_webhook(RequestContext& context, engine::Operations& operations, const WebhookOptions& options) {
+enum class WebhookResult { Accepted, Ignored, Rejected, Error };
+
+void count_webhook(const std::string& event, WebhookResult result) {
+  static auto& requests = core::metrics::registry().counter(
+      "gitmoor_webhook_requests_total",
+      "Webhook deliveries, by event (push, ping, other) and result (accepted, ignored, rejected, error).",
+      {"event", "result"});
+  static constexpr const char* kResults[] = {"accepted", "ignored", "rejected", "error"};
+  const std::string kind = event == "push" || event == "ping" ? event : std::string("other");
+  requests.labels({kind, kResults[static_cast<int>(result)]}).inc();
+}
+
+Reply handle_webhook(RequestContext& context, engine::Operations& operations, const WebhookOptions& options,
+                     WebhookResult& result) {
   const auto& request = context.request;
+  result = WebhookResult::Rejected;
   const auto& body = request.body();
   if (body.size() > options.max_body_bytes) {
     return error_response(request, http::status::payload_too_large,
@@ -62,6 +82,7 @@ Reply handle_webhook(RequestContext& context, engine::Operations& operations, co
   }
 
   const std::string event = header(request, "X-GitHub-Event");
+  result = WebhookResult::Ignored;
   if (event == "ping") return json_response(request, http::status::ok, {{"msg", "pong"}});
   if (event != "push") {
     return error_response(request, http::status::bad_request,
@@ -73,9 +94,11 @@ Reply handle_webhook(RequestContext& context, engine::Operations& operations, co
   try {
     push = parse_github_push(webhook_json(body, header(request, "Content-Type")));
   } catch (const core::InvalidInput& e) {
+    result = WebhookResult::Error;
     return error_response(request, http::status::bad_request, std::string("webhook: ") + e.what());
   }
   const auto refreshed = operations.refresh_for_push(push);
+  result = refreshed.empty() ? WebhookResult::Ignored : WebhookResult::Accepted;
   return json_response(request, http::status::ok, {{"refreshed", refreshed}});
 }
 
@@ -86,7 +109,15 @@ void add_webhook_routes(Router& router, ApiServices& services) {
   // A copy: the route must not point into `services`, which may move with the Api that holds it.
   router.add(http::verb::post, "/api/webhook", Access::Public,
              [&operations, options = services.webhook](RequestContext& context) {
-    return handle_webhook(context, operations, options);
+    auto result = WebhookResult::Error;  // an exception escaping the handler: the router answers 500
+    try {
+      auto reply = handle_webhook(context, operations, options, result);
+      count_webhook(header(context.request, "X-GitHub-Event"), result);
+      return reply;
+    } catch (...) {
+      count_webhook(header(context.request, "X-GitHub-Event"), WebhookResult::Error);
+      throw;
+    }
   });
 }
 

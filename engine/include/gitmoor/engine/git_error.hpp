@@ -31,5 +31,8 @@ class GitError : public core::EnvironmentError {
 
 // `https://user:token@host/x` → `https://***@host/x`; also scp-style and ssh URLs keep only the user name.
 [[nodiscard]] std::string redact_url(std::string_view url);
+// `https://user:token@host/x` → `https://host/x`: the URL with no user information at all, for places that show it
+// to anyone (metric labels). scp-style `git@host:path` stays: its user is no secret.
+[[nodiscard]] std::string url_without_userinfo(std::string_view url);
 
 }  // namespace gitmoor::engine
