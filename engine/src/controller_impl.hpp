@@ -15,6 +15,7 @@
 
 #include "auto_sync.hpp"
 #include "credential_watch.hpp"
+#include "event_recorder.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -27,7 +28,9 @@
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
 #include "namespace_scope.hpp"
+#include "notifier.hpp"
 #include "owner_index.hpp"
+#include "status_events.hpp"
 #include "work_queue.hpp"
 
 namespace gitmoor::engine {
@@ -75,6 +78,8 @@ struct AppRecord {
   } last_compare;
   std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
+  // The status as last told to Events and notifications (status_observers.cpp): what the next change is compared to.
+  std::optional<StatusSummary> observed;
   // refresh_and_wait: refreshes asked, and the newest one a finished reconcile had seen when it started.
   std::uint64_t refresh_asked = 0;
   std::uint64_t refresh_done = 0;
@@ -130,6 +135,18 @@ struct Controller::Impl {
   RepositoryCredentialStore credentials{options.cache_dir / "credentials"};
   std::unique_ptr<CredentialWatch> credential_watch;
   void credentials_changed(const CredentialChange& change);
+
+  // status_observers.cpp: Kubernetes Events on the Application and notifications, both sent off the reconcile path.
+  EventRecorder event_recorder{client};
+  std::unique_ptr<Notifier> notifier;
+  struct StatusObservation {
+    std::vector<ApplicationEvent> events;
+    std::optional<AppSnapshot> snapshot;
+  };
+  // What the record's status change means for Events and notifications (caller holds mutex; cheap).
+  StatusObservation observe(AppRecord& record);
+  // Hands the observation on to the recorder and the notifier (without mutex; never blocks).
+  void publish(StatusObservation observation);
 
   // controller.cpp
   void start();
