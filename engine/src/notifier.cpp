@@ -1,7 +1,9 @@
 // See notifier.hpp.
 #include "notifier.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "gitmoor/core/logging.hpp"
 #include "notify_payloads.hpp"
@@ -88,6 +90,11 @@ void Notifier::observe(AppSnapshot app) {
     auto& state = apps_[app.name];
     if (state.snapshot == app) return;
     for (const auto& [key, at] : read_notified(app.annotations)) state.sent.emplace(key, at);
+    for (auto& fired : fired_triggers(app)) {
+      const bool known = std::any_of(state.seen.begin(), state.seen.end(),
+                                     [&](const auto& entry) { return entry.first == fired; });
+      if (!known) state.seen.emplace_back(std::move(fired), app);
+    }
     dirty_.insert(app.name);
     state.snapshot = std::move(app);
   }
@@ -123,9 +130,15 @@ void Notifier::evaluate(const std::string& name) {
   {
     std::lock_guard lock(mutex_);
     const auto it = apps_.find(name);
-    if (it == apps_.end() || config_.empty()) return;
+    if (it == apps_.end()) return;
     auto& state = it->second;
-    const auto fired = fired_triggers(state.snapshot);
+    if (config_.empty()) {
+      state.seen.clear();  // nothing configured: nothing to tell, now or later
+      return;
+    }
+    // What holds now, and what held since the last evaluation (each with the app as it was).
+    auto fired = std::exchange(state.seen, {});
+    for (auto& now : fired_triggers(state.snapshot)) fired.emplace_back(std::move(now), state.snapshot);
     for (const auto& [trigger, recipient] : subscriptions_of(state.snapshot, config_)) {
       if (!is_trigger(trigger)) {
         const auto problem = "application " + name + " subscribes to " + trigger +
@@ -134,12 +147,12 @@ void Notifier::evaluate(const std::string& name) {
         if (logged_.insert(problem).second) log().error("notifications: {}", problem);
         continue;
       }
-      for (const auto& fire : fired) {
+      for (const auto& [fire, snapshot] : fired) {
         if (fire.trigger != trigger) continue;
         const auto key = notification_key(trigger, fire.revision, recipient);
         if (state.sent.count(key) != 0 || state.in_flight.count(key) != 0 || state.given_up.count(key) != 0) continue;
         const Notification notification{.trigger = trigger, .revision = fire.revision, .to = recipient,
-                                        .app = state.snapshot};
+                                        .app = snapshot};
         const std::string subject =
             trigger + " to " + recipient.service + (recipient.to.empty() ? "" : ":" + recipient.to);
         try {

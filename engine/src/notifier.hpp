@@ -43,6 +43,9 @@ class Notifier {
  private:
   struct AppState {
     AppSnapshot snapshot;
+    // Triggers seen holding since the last evaluation, each with the app as it was then: a state that passes
+    // quickly (a sync running for a few milliseconds) is not lost to a later snapshot.
+    std::vector<std::pair<FiredTrigger, AppSnapshot>> seen;
     NotifiedRecord sent;               // delivered: from the annotation and from this process
     std::set<std::string> in_flight;   // queued or being delivered
     std::set<std::string> given_up;    // failed for good (until the configuration changes or a restart)
