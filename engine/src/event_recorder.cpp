@@ -18,27 +18,21 @@ spdlog::logger& log() {
   return *logger;
 }
 
-std::string format_time(std::chrono::system_clock::time_point at, bool micro) {
+std::string format_time(std::chrono::system_clock::time_point at) {
   const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(at);
   const std::time_t t = std::chrono::system_clock::to_time_t(seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buffer[40];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out = buffer;
-  if (micro) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(at - seconds).count();
-    char fraction[16];
-    std::snprintf(fraction, sizeof fraction, ".%06lld", static_cast<long long>(us));
-    out += fraction;
-  }
-  return out + "Z";
+  return std::string(buffer) + "Z";
 }
 
 }  // namespace
 
-Json event_object(const ApplicationEvent& event, const std::string& now, const std::string& micro_time,
-                  std::uint64_t unique) {
+// The shape client-go's (legacy) event recorder writes, which is what Argo CD records: count and first/last
+// timestamps, no eventTime (an eventTime would make the API server validate it as a new-style Event).
+Json event_object(const ApplicationEvent& event, const std::string& now, std::uint64_t unique) {
   char suffix[32];
   std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(unique));
   return {{"apiVersion", "v1"},
@@ -56,11 +50,9 @@ Json event_object(const ApplicationEvent& event, const std::string& now, const s
           {"source", {{"component", "gitmoor"}}},
           {"reportingComponent", "gitmoor"},
           {"reportingInstance", "gitmoor"},
-          {"action", event.reason},
           {"count", 1},
           {"firstTimestamp", now},
-          {"lastTimestamp", now},
-          {"eventTime", micro_time}};
+          {"lastTimestamp", now}};
 }
 
 EventRecorder::EventRecorder(applier::Client& client, std::size_t capacity) : client_(client), capacity_(capacity) {}
@@ -110,7 +102,7 @@ void EventRecorder::post(const ApplicationEvent& event) {
   const auto now = std::chrono::system_clock::now();
   const auto unique = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-  const Json body = event_object(event, format_time(now, false), format_time(now, true), unique);
+  const Json body = event_object(event, format_time(now), unique);
   try {
     const auto response = client_.send({.method = "POST",
                                         .path = "/api/v1/namespaces/" + event.ns + "/events",

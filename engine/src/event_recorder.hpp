@@ -26,10 +26,9 @@ struct ApplicationEvent {
   std::string message;
 };
 
-// The core/v1 Event object for `event` (named `<app>.<nanoseconds, hex>` as client-go names them), at `now` (RFC
-// 3339) with `micro_time` (RFC 3339 with microseconds) as eventTime.
-core::Json event_object(const ApplicationEvent& event, const std::string& now, const std::string& micro_time,
-                        std::uint64_t unique);
+// The core/v1 Event object for `event` at `now` (RFC 3339), named `<app>.<unique, hex>` as client-go names them
+// (unique: nanoseconds since the epoch).
+core::Json event_object(const ApplicationEvent& event, const std::string& now, std::uint64_t unique);
 
 class EventRecorder {
  public:

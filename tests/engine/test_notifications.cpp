@@ -3,6 +3,7 @@
 // record of what was sent; and the Kubernetes Events a status change deserves.
 #include <catch2/catch.hpp>
 
+#include "event_recorder.hpp"
 #include "notify_config.hpp"
 #include "notify_hmac.hpp"
 #include "notify_payloads.hpp"
@@ -269,4 +270,23 @@ TEST_CASE("Events of a status change: OperationStarted, OperationCompleted, Reso
         std::vector<StatusEvent>{{"Warning", "OperationCompleted", "Sync operation to " + kSha + " failed: apply failed"}});
   // An app seen for the first time: its sync and health are not changes.
   CHECK(status_events(nullptr, StatusSummary::of(before)).empty());
+}
+
+TEST_CASE("an Application Event is a core/v1 Event about the Application, as client-go writes one", "[notifications]") {
+  const auto event = event_object({.api_version = "gitmoor.dev/v1alpha1", .name = "web", .ns = "gitmoor",
+                                   .uid = "u-1", .type = "Warning", .reason = "OperationCompleted",
+                                   .message = "Sync operation to abc failed: x"},
+                                  "2026-12-02T10:00:00Z", 0x1a2b);
+  CHECK(event["apiVersion"] == "v1");
+  CHECK(event["kind"] == "Event");
+  CHECK(event["metadata"] == Json{{"name", "web.1a2b"}, {"namespace", "gitmoor"}});
+  CHECK(event["involvedObject"] == Json{{"apiVersion", "gitmoor.dev/v1alpha1"}, {"kind", "Application"},
+                                        {"name", "web"}, {"namespace", "gitmoor"}, {"uid", "u-1"}});
+  CHECK(event["source"] == Json{{"component", "gitmoor"}});
+  CHECK(event["count"] == 1);
+  CHECK(event["firstTimestamp"] == "2026-12-02T10:00:00Z");
+  CHECK(event["lastTimestamp"] == "2026-12-02T10:00:00Z");
+  CHECK(event["type"] == "Warning");
+  CHECK(event["reason"] == "OperationCompleted");
+  CHECK_FALSE(event.contains("eventTime"));
 }
