@@ -191,6 +191,7 @@ void Notifier::delivered(const Delivery& delivery, bool ok) {
     state.in_flight.erase(delivery.key);
     if (ok) {
       state.sent[delivery.key] = unix_now();
+      trim_notified(state.sent);  // what the annotation keeps, so memory stays bounded too
       to_record_.insert(delivery.app);
     } else {
       state.given_up.insert(delivery.key);

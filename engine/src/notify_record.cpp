@@ -25,12 +25,18 @@ NotifiedRecord read_notified(const Json& annotations) {
   return out;
 }
 
-std::string write_notified(const NotifiedRecord& record) {
+void trim_notified(NotifiedRecord& record) {
+  if (record.size() <= kMaxNotified) return;
   std::vector<std::pair<std::int64_t, std::string>> by_time;
   for (const auto& [key, at] : record) by_time.emplace_back(at, key);
   std::sort(by_time.begin(), by_time.end(), std::greater<>());
+  for (std::size_t i = kMaxNotified; i < by_time.size(); ++i) record.erase(by_time[i].second);
+}
+
+std::string write_notified(NotifiedRecord record) {
+  trim_notified(record);
   Json out = Json::object();
-  for (std::size_t i = 0; i < by_time.size() && i < kMaxNotified; ++i) out[by_time[i].second] = by_time[i].first;
+  for (const auto& [key, at] : record) out[key] = at;
   return out.dump();
 }
 

@@ -13,7 +13,7 @@
 namespace gitmoor::engine {
 
 inline constexpr const char* kNotifiedAnnotation = "notified.gitmoor.dev";
-inline constexpr std::size_t kMaxNotified = 64;
+inline constexpr std::size_t kMaxNotified = 200;  // ~20 KiB: far below the 256 KiB annotations allow
 
 std::string notification_key(const std::string& trigger, const std::string& revision, const Recipient& to);
 
@@ -21,7 +21,9 @@ using NotifiedRecord = std::map<std::string, std::int64_t>;  // key → Unix sec
 
 // The record in `annotations` (an Application's metadata.annotations); empty when absent or not valid JSON.
 NotifiedRecord read_notified(const core::Json& annotations);
+// Drops the oldest keys beyond kMaxNotified.
+void trim_notified(NotifiedRecord& record);
 // The annotation's value: `record` as JSON, the oldest dropped beyond kMaxNotified.
-std::string write_notified(const NotifiedRecord& record);
+std::string write_notified(NotifiedRecord record);
 
 }  // namespace gitmoor::engine

@@ -227,11 +227,11 @@ TEST_CASE("HMAC-SHA256: RFC 4231 vectors and the signature header", "[notificati
 
 TEST_CASE("the notified record: read back, bounded to the newest keys", "[notifications]") {
   NotifiedRecord record;
-  for (int i = 0; i < 100; ++i) record[notification_key("on-deployed", "rev" + std::to_string(i), {"slack", "x"})] = 1000 + i;
+  for (int i = 0; i < 300; ++i) record[notification_key("on-deployed", "rev" + std::to_string(i), {"slack", "x"})] = 1000 + i;
   const Json annotations{{kNotifiedAnnotation, write_notified(record)}};
   const auto read = read_notified(annotations);
   CHECK(read.size() == kMaxNotified);
-  CHECK(read.count("on-deployed:rev99:slack:x") == 1);
+  CHECK(read.count("on-deployed:rev299:slack:x") == 1);
   CHECK(read.count("on-deployed:rev0:slack:x") == 0);
   CHECK(read_notified(Json{{kNotifiedAnnotation, "not json"}}).empty());
   CHECK(read_notified(Json::object()).empty());
