@@ -95,7 +95,8 @@ void NotificationConfigWatch::rebuild() {
   for (const auto& object : caches_[0]->objects()) data = object.json().value("data", Json::object());
   std::map<std::string, std::string> secrets;
   for (const auto& object : caches_[1]->objects()) {
-    for (const auto& [key, value] : object.json().value("data", Json::object()).items()) {
+    const Json secret_data = object.json().value("data", Json::object());
+    for (const auto& [key, value] : secret_data.items()) {
       if (value.is_string()) secrets[key] = base64_decode(value.get<std::string>());
     }
   }
