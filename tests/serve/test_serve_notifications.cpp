@@ -213,6 +213,12 @@ TEST_CASE("notifications: success, failure and degraded reach GitHub statuses, S
              "apiVersion: v1\nkind: Pod\nmetadata:\n  name: migrate\nspec:\n  restartPolicy: Never\n  containers:\n"
              "  - name: migrate\n    image: busybox\n    command: [\"false\"]\n");
   const std::string third = repo.commit("a failing Pod");
+  // The sync waits for its wave to be healthy (up to the wave timeout): end it, as a user would.
+  env.wait_app("web", [&](const Json& a) {
+    const auto op = a["status"].value("operationState", Json::object());
+    return op.value("phase", "") == "Running" && op.value("syncResult", Json::object()).value("revision", "") == third;
+  });
+  REQUIRE(http_request(env.api(), "DELETE", "/api/v1/applications/web/operation").status < 300);
   env.wait_app("web", [&](const Json& a) { return health_status(a) == "Degraded" && revision(a) == third; });
   REQUIRE(eventually([&] {
     return github_count(github, third, "failure") >= 1 && slack_count(slack, third, "is Degraded at revision") == 1 &&
@@ -368,7 +374,8 @@ TEST_CASE("Application Events: a sync records OperationStarted, OperationComplet
   const auto view = http_request(env.api(), "GET", "/api/v1/applications/web/events");
   REQUIRE(view.status == 200);
   std::size_t ours = 0;
-  for (const auto& event : view.json()["items"]) {
+  const auto listed = view.json();
+  for (const auto& event : listed["items"]) {
     if (event["involvedObject"].value("kind", "") == "Application" && event.value("reason", "") == "OperationCompleted") ++ours;
   }
   CHECK(ours == 1);
