@@ -103,6 +103,11 @@ void Controller::Impl::start() {
       client, options.apps_namespace,
       [this](std::shared_ptr<const differ::LuaHealthRules> rules) { health_rules_changed(std::move(rules)); });
   health_rules_watch->start();
+  if (options.application_events) event_recorder.start();
+  if (options.notifications && options.cluster_applications) {
+    notifier = std::make_unique<Notifier>(client, options.apps_namespace);
+    notifier->start();
+  }
   if (options.cluster_applications) load_cluster_apps();
   load_files(true);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options.workers); ++i) {
@@ -133,6 +138,10 @@ void Controller::Impl::stop() {
     files_thread.join();
   }
   workers.clear();
+  // After the workers: nothing observes a status any more. Both drop what is queued (best effort, never a wait on
+  // a receiver that hangs).
+  if (notifier) notifier->stop();
+  event_recorder.stop();
   if (app_watch) app_watch->stop();
   owner_index.stop();
   std::lock_guard lock(live_mutex);
@@ -313,6 +322,8 @@ void Controller::Impl::upsert_app(Application app, std::optional<ApplicationStat
       auto record = std::make_shared<AppRecord>();
       record->self_heal = SelfHealBackoff(options.self_heal_backoff);
       if (status) {
+        // What the cluster already shows was told before: Events and notifications start from it.
+        record->observed = StatusSummary::of(*status);
         record->status = std::move(*status);
         auto& op = record->status.operation_state;
         if (op && !is_completed(op->phase)) record->requested_sync = op->operation;

@@ -17,6 +17,7 @@
 #include "credential_watch.hpp"
 #include "health_rules_watch.hpp"
 #include "gitmoor/core/metrics.hpp"
+#include "event_recorder.hpp"
 #include "gitmoor/applier/live_cache.hpp"
 #include "gitmoor/applier/resource_manager.hpp"
 #include "gitmoor/core/logging.hpp"
@@ -29,7 +30,9 @@
 #include "gitmoor/engine/sync_operation.hpp"
 #include "gitmoor/renderer/render_cache.hpp"
 #include "namespace_scope.hpp"
+#include "notifier.hpp"
 #include "owner_index.hpp"
+#include "status_events.hpp"
 #include "work_queue.hpp"
 
 namespace gitmoor::engine {
@@ -80,6 +83,8 @@ struct AppRecord {
   } last_compare;
   std::size_t written_status = 0;  // hash of the status last written (without reconciledAt): skip identical writes
   std::chrono::steady_clock::time_point written_at{};
+  // The status as last told to Events and notifications (status_observers.cpp): what the next change is compared to.
+  std::optional<StatusSummary> observed;
   // refresh_and_wait: refreshes asked, and the newest one a finished reconcile had seen when it started.
   std::uint64_t refresh_asked = 0;
   std::uint64_t refresh_done = 0;
@@ -145,6 +150,18 @@ struct Controller::Impl {
   void health_rules_changed(std::shared_ptr<const differ::LuaHealthRules> rules);
   // gitmoor_app_info, gitmoor_leader and gitmoor_workqueue_depth, read at each scrape while started.
   core::metrics::CollectorRegistration metrics_registration;
+
+  // status_observers.cpp: Kubernetes Events on the Application and notifications, both sent off the reconcile path.
+  EventRecorder event_recorder{client};
+  std::unique_ptr<Notifier> notifier;
+  struct StatusObservation {
+    std::vector<ApplicationEvent> events;
+    std::optional<AppSnapshot> snapshot;
+  };
+  // What the record's status change means for Events and notifications (caller holds mutex; cheap).
+  StatusObservation observe(AppRecord& record);
+  // Hands the observation on to the recorder and the notifier (without mutex; never blocks).
+  void publish(StatusObservation observation);
 
   // controller.cpp
   void start();

@@ -468,20 +468,26 @@ void Controller::Impl::write_status(const std::shared_ptr<AppRecord>& record, bo
   application_changed(*record);  // the record's status was just updated (watchers compare; most calls change little)
   Application app;
   ApplicationStatus status;
+  StatusObservation observation;
+  bool unchanged = false;
   {
     std::lock_guard lock(mutex);
     if (record->app.origin != ApplicationOrigin::Cluster) return;
+    observation = observe(*record);
     app = record->app;
     status = record->status;
     Json comparable = status.to_json();
     comparable.erase("reconciledAt");
     const std::size_t hash = std::hash<std::string>{}(comparable.dump());
     const auto now = std::chrono::steady_clock::now();
-    if (!force && hash == record->written_status && now - record->written_at < kReconciledAtRefresh) return;
-    record->written_status = hash;
-    record->written_at = now;
+    unchanged = !force && hash == record->written_status && now - record->written_at < kReconciledAtRefresh;
+    if (!unchanged) {
+      record->written_status = hash;
+      record->written_at = now;
+    }
   }
-  if (!leading) return;
+  publish(std::move(observation));
+  if (unchanged || !leading) return;
   try {
     if (!store->write_status(app, status)) {
       engine_log().info("{} is gone; its status was not written", app.subject());

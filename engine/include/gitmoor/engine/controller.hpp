@@ -34,6 +34,11 @@ struct ControllerOptions {
   std::chrono::milliseconds wave_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds self_heal_backoff{std::chrono::seconds(2)};  // ×3 per repeat, up to 5 min
   bool start_leading = true;  // false: wait for set_leading(true) (leader election) before writing anything
+  // Kubernetes Events on cluster Applications (OperationStarted, OperationCompleted, ResourceUpdated), best effort.
+  bool application_events = true;
+  // Notifications configured in ConfigMap gitmoor-notifications-cm (and Secret gitmoor-notifications-secret) in
+  // apps_namespace, watched; nothing is sent while the ConfigMap is absent.
+  bool notifications = true;
 };
 
 class Controller final : public Operations {
