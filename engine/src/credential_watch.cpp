@@ -1,8 +1,6 @@
 // See credential_watch.hpp.
 #include "credential_watch.hpp"
 
-#include <condition_variable>
-
 #include "gitmoor/core/logging.hpp"
 
 namespace gitmoor::engine {
@@ -32,16 +30,7 @@ CredentialWatch::CredentialWatch(applier::Client& client, std::string ns, Reposi
 CredentialWatch::~CredentialWatch() { stop(); }
 
 void CredentialWatch::start() {
-  if (try_start()) return;
-  retry_ = std::jthread([this](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
-      std::unique_lock lock(m);
-      if (cv.wait_for(lock, stop, kRetryInterval, [] { return false; })) return;
-      if (stop.stop_requested() || try_start()) return;
-    }
-  });
+  retry_.start([this] { return try_start(); }, kRetryInterval);
 }
 
 bool CredentialWatch::try_start() {
@@ -76,10 +65,7 @@ bool CredentialWatch::try_start() {
 }
 
 void CredentialWatch::stop() {
-  if (retry_.joinable()) {
-    retry_.request_stop();
-    retry_.join();
-  }
+  retry_.stop();
   std::vector<std::unique_ptr<applier::LiveCache>> caches;
   {
     std::lock_guard lock(mutex_);

@@ -15,6 +15,7 @@
 
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/applier/live_cache.hpp"
+#include "start_retry.hpp"
 #include "gitmoor/engine/repository_credentials.hpp"
 
 namespace gitmoor::engine {
@@ -45,7 +46,7 @@ class CredentialWatch {
   std::mutex mutex_;  // one rebuild at a time; guards caches_ and logged_
   std::vector<std::unique_ptr<applier::LiveCache>> caches_;  // gitmoor label, Argo CD label, ConfigMap
   std::set<std::string> logged_;  // problems already logged (a bad Secret is reported once per change)
-  std::jthread retry_;
+  StartRetry retry_;
 };
 
 }  // namespace gitmoor::engine

@@ -1,8 +1,6 @@
 // See health_rules_watch.hpp.
 #include "health_rules_watch.hpp"
 
-#include <condition_variable>
-
 #include "gitmoor/core/logging.hpp"
 
 namespace gitmoor::engine {
@@ -24,16 +22,7 @@ HealthRulesWatch::HealthRulesWatch(applier::Client& client, std::string ns, Chan
 HealthRulesWatch::~HealthRulesWatch() { stop(); }
 
 void HealthRulesWatch::start() {
-  if (try_start()) return;
-  retry_ = std::jthread([this](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
-      std::unique_lock lock(m);
-      if (cv.wait_for(lock, stop, kRetryInterval, [] { return false; })) return;
-      if (stop.stop_requested() || try_start()) return;
-    }
-  });
+  retry_.start([this] { return try_start(); }, kRetryInterval);
 }
 
 bool HealthRulesWatch::try_start() {
@@ -65,10 +54,7 @@ bool HealthRulesWatch::try_start() {
 }
 
 void HealthRulesWatch::stop() {
-  if (retry_.joinable()) {
-    retry_.request_stop();
-    retry_.join();
-  }
+  retry_.stop();
   std::unique_ptr<applier::LiveCache> cache;
   {
     std::lock_guard lock(mutex_);

@@ -14,6 +14,7 @@
 
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/applier/live_cache.hpp"
+#include "start_retry.hpp"
 #include "gitmoor/differ/health_lua.hpp"
 
 namespace gitmoor::engine {
@@ -46,7 +47,7 @@ class HealthRulesWatch {
   std::mutex mutex_;  // one rebuild at a time; guards cache_ and rules_
   std::unique_ptr<applier::LiveCache> cache_;
   std::map<std::string, std::string> rules_;  // the rule keys and scripts last handed out
-  std::jthread retry_;
+  StartRetry retry_;
 };
 
 }  // namespace gitmoor::engine

@@ -1,8 +1,6 @@
 // See notify_config_watch.hpp.
 #include "notify_config_watch.hpp"
 
-#include <condition_variable>
-
 #include "base64.hpp"
 #include "gitmoor/core/logging.hpp"
 
@@ -34,16 +32,7 @@ NotificationConfigWatch::NotificationConfigWatch(applier::Client& client, std::s
 NotificationConfigWatch::~NotificationConfigWatch() { stop(); }
 
 void NotificationConfigWatch::start() {
-  if (try_start()) return;
-  retry_ = std::jthread([this](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
-      std::unique_lock lock(m);
-      if (cv.wait_for(lock, stop, kRetryInterval, [] { return false; })) return;
-      if (stop.stop_requested() || try_start()) return;
-    }
-  });
+  retry_.start([this] { return try_start(); }, kRetryInterval);
 }
 
 bool NotificationConfigWatch::try_start() {
@@ -75,10 +64,7 @@ bool NotificationConfigWatch::try_start() {
 }
 
 void NotificationConfigWatch::stop() {
-  if (retry_.joinable()) {
-    retry_.request_stop();
-    retry_.join();
-  }
+  retry_.stop();
   std::vector<std::unique_ptr<applier::LiveCache>> caches;
   {
     std::lock_guard lock(mutex_);

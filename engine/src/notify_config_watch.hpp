@@ -16,6 +16,7 @@
 
 #include "gitmoor/applier/client.hpp"
 #include "gitmoor/applier/live_cache.hpp"
+#include "start_retry.hpp"
 #include "notify_config.hpp"
 
 namespace gitmoor::engine {
@@ -45,7 +46,7 @@ class NotificationConfigWatch {
   std::vector<std::unique_ptr<applier::LiveCache>> caches_;  // ConfigMap, Secret
   std::string fingerprint_;  // of the last configuration passed on (a hash: no secret kept in the clear here)
   std::set<std::string> logged_;
-  std::jthread retry_;
+  StartRetry retry_;
 };
 
 }  // namespace gitmoor::engine
