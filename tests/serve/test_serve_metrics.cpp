@@ -3,13 +3,12 @@
 // carries the state the API shows, and promtool accepts the whole exposition.
 #include <catch2/catch.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <map>
 #include <sstream>
 
 #include "promtool.hpp"
+#include "hmac_hex.hpp"
 #include "serve_env.hpp"
 
 using namespace gitmoor::test;
@@ -76,20 +75,6 @@ std::string phase(const Json& app) {
 
 std::string config_map(const std::string& name, const std::string& level_yaml) {
   return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  level: " + level_yaml + "\n";
-}
-
-std::string hmac_hex(const std::string& key, const std::string& body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), digest, &length);
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
 }
 
 HttpReply deliver(ServeEnv& env, const std::string& event, const std::string& body, const std::string& key = kSecret) {

@@ -3,8 +3,6 @@
 // HMAC-SHA256 signature — configured by ConfigMap gitmoor-notifications-cm and Secret gitmoor-notifications-secret.
 #include <catch2/catch.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <iostream>
 
 #include "http_receiver.hpp"
+#include "hmac_hex.hpp"
 #include "serve_env.hpp"
 
 using namespace gitmoor::test;
@@ -22,20 +21,6 @@ namespace {
 const std::string kGithubToken = "ghp-test-token-5f1e";
 const std::string kSlackToken = "xoxb-test-token-77a2";
 const std::string kHookKey = "hook-signing-key-0c3d";
-
-std::string hmac_hex(const std::string& key, const std::string& body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), digest, &length);
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 // The webhook answers 401 to a body whose signature does not verify.
 ReceiverAnswer verify_signature(const ReceivedRequest& request) {

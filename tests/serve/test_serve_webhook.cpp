@@ -4,8 +4,6 @@
 // with a wrong or missing signature, or over the body cap refreshes nothing; a ping gets 200.
 #include <catch2/catch.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "hmac_hex.hpp"
 #include "serve_env.hpp"
 #include "test_paths.hpp"
 
@@ -24,20 +23,6 @@ using namespace gitmoor::test;
 namespace {
 
 const std::string kSecret = "webhook-e2e-secret";
-
-std::string hmac_hex(const std::string& key, const std::string& body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), digest, &length);
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
-}
 
 // POST with headers (serve_env's http_request sends none).
 HttpReply post(const std::string& url, const std::string& target, const std::string& body,
